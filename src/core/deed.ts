@@ -1,0 +1,118 @@
+/**
+ * Deeds: the running dogs a scheduler keeps, and the waking that lets a dog
+ * sleep until an event instead of being polled every tick.
+ *
+ * @module
+ */
+
+/**
+ * A dog: the generator a doer returns when run. It yields a tock (seconds
+ * until it wants to run again; 0 or `undefined`: the next tick; `WAIT`: not
+ * until woken), is sent the current tyme, and returns its done state.
+ */
+export type Dog = Generator<number | undefined, boolean | undefined, number>;
+
+/**
+ * The tock a dog yields to say it has nothing to do until something wakes it
+ * (a {@link Signal} it subscribed to, or a handle's I/O). Its scheduler will
+ * not run it, nor wake the process for it, until then.
+ */
+export const WAIT = Number.POSITIVE_INFINITY;
+
+/** Anything that can be woken: a deed, or a Doist. */
+export interface Waker {
+  /** Asks for the owner to run as soon as it may (at once in real time). */
+  wake(): void;
+}
+
+/** What a deed needs from the scheduler that keeps it. */
+export interface DeedOwner {
+  /** Marks `deed` due now and passes the wake up the tree. */
+  wakeDeed(deed: Deed): void;
+}
+
+/**
+ * One running doer in a scheduler: its dog, the tyme it next runs at, and the
+ * doer it came from. The other fields are the scheduler's bookkeeping.
+ */
+export class Deed implements Waker {
+  /** The running generator. */
+  dog: Dog;
+  /** Tyme at which it next runs. */
+  retyme: number;
+  /** The doer the dog came from; its `done` is set when the dog ends. */
+  readonly doer: object;
+  /** The scheduler that keeps it. */
+  readonly owner: DeedOwner;
+  /** Woken since it last ran. */
+  woken = false;
+  /** Its dog is executing now (somewhere on the stack). */
+  running = false;
+  /** Removed while running: close it as soon as it yields. */
+  closing = false;
+  /** Ended, closed or removed: never run it again. */
+  finished = false;
+
+  /**
+   * @param dog the running generator
+   * @param retyme tyme at which it next runs
+   * @param doer where the dog came from
+   * @param owner the scheduler that keeps it
+   */
+  constructor(dog: Dog, retyme: number, doer: object, owner: DeedOwner) {
+    this.dog = dog;
+    this.retyme = retyme;
+    this.doer = doer;
+    this.owner = owner;
+  }
+
+  /** Makes it due now: it runs in the current pass if not yet reached, else the next. */
+  wake(): void {
+    if (!this.finished) this.owner.wakeDeed(this);
+  }
+}
+
+/** A read-only view of a deed, as `doist.deeds` lists them. */
+export interface DeedView {
+  readonly dog: Dog;
+  readonly retyme: number;
+  readonly doer: object;
+}
+
+/**
+ * Which deed is running now, and whether the root is in a wake pass. One slot
+ * per process, kept on `globalThis` so that two copies of this module (an ESM
+ * and a CJS build loaded side by side) still agree on it.
+ */
+interface SchedulingContext {
+  current: Deed | undefined;
+  wakePass: boolean;
+}
+
+const slot = Symbol.for("hio-ts.scheduling");
+const holder = globalThis as unknown as Record<symbol, SchedulingContext | undefined>;
+
+/** The process-wide scheduling context. Internal to core. */
+export const context: SchedulingContext = holder[slot] ?? (holder[slot] = { current: undefined, wakePass: false });
+
+/**
+ * Returns the deed whose dog is running now, to be woken later.
+ *
+ * Call it from inside a doer (its enter, recur or generator body). Handles keep
+ * the waker of the doer that services them and call `wake()` from their I/O
+ * callbacks.
+ *
+ * @returns the running deed, or `undefined` outside any scheduler
+ * @example
+ * ```ts
+ * const watcher = doify(function* () {
+ *   const waker = currentWaker();
+ *   setTimeout(() => waker?.wake(), 100);
+ *   yield WAIT;           // sleeps until the timer fires
+ *   return true;
+ * });
+ * ```
+ */
+export function currentWaker(): Waker | undefined {
+  return context.current;
+}

@@ -1,0 +1,141 @@
+/**
+ * DoDoer: a scheduler that is itself a doer, so schedulers nest.
+ *
+ * @module
+ */
+import type { DeedView } from "./deed.js";
+import { checkDoable, type Doable } from "./doable.js";
+import { Doer, type DoerOptions } from "./doer.js";
+import { Schedule } from "./schedule.js";
+import type { Tymth } from "./tymist.js";
+
+/** Options of {@link DoDoer}. */
+export interface DoDoerOptions extends DoerOptions {
+  /** The doers it runs, in order. */
+  doers?: readonly Doable[];
+  /** Keep running when all doers are done, for doers added later. Default false. */
+  always?: boolean;
+}
+
+/**
+ * Runs its own doers like a {@link Doist}, on its parent's tyme base, every
+ * time its parent runs it. It is done when all its doers are done, unless
+ * `always` keeps it alive for doers added later with `extend`.
+ *
+ * A child that yields 0 runs again at the DoDoer's next run (as in hio, the
+ * child's retyme is `tyme + dodoer.tock`). With tock 0, the DoDoer tells its
+ * parent when its earliest child is due instead of asking to run every tick,
+ * so a tree of sleeping doers lets a real-time Doist sleep; the trace is the
+ * same as if it were polled.
+ *
+ * @example
+ * ```ts
+ * const group = new DoDoer({ doers: [first, second] });
+ * await new Doist({ doers: [group], limit: 1 }).do();
+ * ```
+ */
+export class DoDoer extends Doer {
+  /** The doers it runs, in order. */
+  doers: Doable[];
+  /** Keep running when all doers are done. */
+  always: boolean;
+  readonly #schedule: Schedule;
+  #active = false;
+
+  /**
+   * Creates a DoDoer.
+   * @param options `doers`, `always`, `tock`, `tymth`, `opts`
+   * @throws TypeError for an entry of `doers` that is not a doer
+   */
+  constructor(options: DoDoerOptions = {}) {
+    super(options);
+    const doers = options.doers ?? [];
+    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+    this.doers = [...doers];
+    this.always = options.always ?? false;
+    const self = this;
+    this.#schedule = new Schedule({
+      get tymth(): Tymth {
+        return self.#tymth();
+      },
+      get tock(): number {
+        return self.tock;
+      },
+      hostWake: () => this.wake(),
+    });
+  }
+
+  /** Its running deeds, in order, as `{ dog, retyme, doer }`. */
+  get deeds(): DeedView[] {
+    return this.#schedule.views();
+  }
+
+  override *do(tymth: Tymth, tock?: number, opts?: Record<string, unknown>): ReturnType<Doer["do"]> {
+    this.#active = true;
+    try {
+      return yield* super.do(tymth, tock, opts);
+    } finally {
+      this.#active = false;
+      this.#schedule.exit(); // children never outlive their DoDoer, even if exit() was overridden
+    }
+  }
+
+  /** Enter context: starts every doer and runs its enter context. */
+  override enter(): void {
+    this.#schedule.enter(this.doers);
+  }
+
+  /**
+   * Recur context: one pass over its doers at `tyme`.
+   * @param tyme the current tyme
+   * @returns true when no doer is left
+   */
+  override recur(tyme: number): boolean {
+    this.#schedule.pass(tyme);
+    return this.#schedule.size === 0;
+  }
+
+  /** Exit context: force-closes the doers still running, in reverse order. */
+  override exit(): void {
+    this.#schedule.exit();
+  }
+
+  /**
+   * Adds doers while running (or before); each is entered at once.
+   * @param doers doers to add; ones already present are ignored
+   */
+  extend(doers: readonly Doable[]): void {
+    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+    const added = doers.filter((doer, index) => !this.doers.includes(doer) && doers.indexOf(doer) === index);
+    this.doers.push(...added);
+    if (this.#active) this.#schedule.enter(added);
+  }
+
+  /**
+   * Removes doers and force-closes their dogs (cease, then exit). A doer may
+   * remove itself or a sibling during a pass.
+   * @param doers doers to remove
+   */
+  remove(doers: readonly object[]): void {
+    this.doers = this.doers.filter((doer) => !doers.includes(doer));
+    this.#schedule.remove(doers);
+  }
+
+  protected override nextTock(): number | undefined {
+    const tock = super.nextTock();
+    if (this.tock > 0 || tock === Number.POSITIVE_INFINITY) return tock;
+    const earliest = this.#schedule.earliest();
+    const tyme = this.#tymth()();
+    return earliest <= tyme ? undefined : earliest - tyme;
+  }
+
+  protected override recurring(): boolean {
+    return !this.done || this.always;
+  }
+
+  #tymth(): Tymth {
+    const tymth = this.tymth;
+    if (tymth === undefined) throw new TypeError("DoDoer is not wound to a tyme base: run it under a Doist or pass tymth");
+    return tymth;
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * Doist: the root scheduler, and the loop that runs it on Node.
+ *
+ * @module
+ */
+import { context, type DeedView, type Waker } from "./deed.js";
+import { checkDoable, type Doable } from "./doable.js";
+import { Schedule } from "./schedule.js";
+import { Tymist } from "./tymist.js";
+import { checkFinite, checkSeconds, describe } from "./validate.js";
+
+/** Options of {@link Doist}. */
+export interface DoistOptions {
+  /** A name for logs and errors. Default "doist". */
+  name?: string;
+  /** Initial tyme in seconds. Default 0. */
+  tyme?: number;
+  /** Seconds per tick. Default 1/32. */
+  tock?: number;
+  /** Keep tyme in step with the wall clock. Default false: as fast as possible. */
+  real?: boolean;
+  /** Seconds of tyme after which `do()` stops; 0 or undefined: no limit. */
+  limit?: number | undefined;
+  /** The doers it runs, in order. */
+  doers?: readonly Doable[];
+  /**
+   * On SIGINT or SIGTERM during `do()`: stop, run every exit, resolve, then
+   * raise the signal again so the process ends as Node would have ended it
+   * (unless something else listens for it). Default true.
+   */
+  signals?: boolean;
+}
+
+/** Options of {@link Doist.do}. */
+export interface DoistDoOptions {
+  /** Replace the doers (and drop the old deeds). */
+  doers?: readonly Doable[];
+  /** Replace the limit. */
+  limit?: number;
+  /** Restart from this tyme. */
+  tyme?: number;
+}
+
+type StopSignal = "SIGINT" | "SIGTERM";
+
+/** Ticks the idle loop may skip in one stride before it checks again. */
+const MAX_SKIP = 1 << 16;
+/** Longest single sleep, so a sleeping Doist keeps the process alive. */
+const MAX_SLEEP_MS = 60_000;
+
+/**
+ * The root scheduler. It owns the tyme base, runs its doers' dogs in a fixed
+ * order on that tyme, and closes them on every path.
+ *
+ * Step it by hand in tests with `enter()`, `recur()` (one pass, then a tick)
+ * and `exit()`, or run it with `do()`, which returns a Promise and yields to
+ * Node's event loop between ticks so socket events are delivered.
+ *
+ * In real time (`real: true`) tyme advances in whole tocks and never runs
+ * ahead of the wall clock; a late tick is made up, not skipped, so a real run
+ * gives the same trace as a non-real one. Between passes it sleeps until the
+ * earliest deed is due, at any depth, instead of waking every tock; when I/O
+ * wakes a deed (`wake()`) it runs that deed at once, in a wake pass at the
+ * current tyme that runs only woken deeds.
+ *
+ * @example
+ * ```ts
+ * const hello = doify(function* (tymth) {
+ *   console.log("hello at", tymth());
+ *   yield 0.5;
+ *   console.log("bye at", tymth());
+ *   return true;
+ * });
+ * await new Doist({ doers: [hello], tock: 0.25, real: true }).do();
+ * ```
+ */
+export class Doist extends Tymist implements Waker {
+  /** A name for logs and errors. */
+  name: string;
+  /** Keep tyme in step with the wall clock. */
+  real: boolean;
+  /** `undefined` before `do()`; `true` when all deeds completed; `false` when stopped by limit, error or signal. */
+  done: boolean | undefined = undefined;
+  /** The doers it runs, in order. */
+  doers: Doable[];
+  /** Whether `do()` handles SIGINT and SIGTERM. */
+  signals: boolean;
+  readonly #schedule: Schedule;
+  #limit: number | undefined;
+  #sleeping: (() => void) | undefined;
+  #sleepTimer: NodeJS.Timeout | undefined;
+  #wakePending = false;
+  #stopSignal: StopSignal | undefined;
+  #running = false;
+
+  /**
+   * Creates a Doist.
+   * @param options `name`, `tyme`, `tock`, `real`, `limit`, `doers`, `signals`
+   * @throws TypeError/RangeError naming the option that is wrong
+   */
+  constructor(options: DoistOptions = {}) {
+    super({ ...(options.tyme === undefined ? {} : { tyme: options.tyme }), ...(options.tock === undefined ? {} : { tock: options.tock }) });
+    this.name = options.name ?? "doist";
+    this.real = options.real ?? false;
+    this.limit = options.limit;
+    this.signals = options.signals ?? true;
+    const doers = options.doers ?? [];
+    if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
+    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+    this.doers = [...doers];
+    const self = this;
+    this.#schedule = new Schedule({
+      tymth: this.tymen(),
+      get tock(): number {
+        return self.tock;
+      },
+      hostWake: () => this.#hostWake(),
+    });
+  }
+
+  /** Seconds of tyme after which `do()` stops, or undefined for none. */
+  get limit(): number | undefined {
+    return this.#limit;
+  }
+
+  set limit(limit: number | undefined) {
+    this.#limit = limit === undefined || limit === 0 ? undefined : checkSeconds("limit", limit);
+  }
+
+  /** The running deeds, in order, as `{ dog, retyme, doer }`. */
+  get deeds(): DeedView[] {
+    return this.#schedule.views();
+  }
+
+  /**
+   * Enter context: starts each doer (default: `this.doers`), runs its enter
+   * context and adds a deed due now. Doers given here join `this.doers`.
+   * @param doers doers to enter
+   * @throws TypeError for an entry that is not a doer; whatever an enter throws
+   */
+  enter(doers?: readonly Doable[]): void {
+    if (doers !== undefined && doers !== this.doers) {
+      if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
+      doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+      for (const doer of doers) if (!this.doers.includes(doer)) this.doers.push(doer);
+    }
+    this.#schedule.enter(doers ?? this.doers);
+  }
+
+  /** Recur context: one pass over the deeds at the current tyme, then one tick. */
+  recur(): void {
+    this.#pass(false);
+    this.tick();
+  }
+
+  /** Exit context: force-closes the deeds left, in reverse order of entry. */
+  exit(): void {
+    this.#schedule.exit();
+  }
+
+  /**
+   * Adds doers while running (or before); each is entered at once and first
+   * recurs at the next pass.
+   * @param doers doers to add; ones already present are ignored
+   */
+  extend(doers: readonly Doable[]): void {
+    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+    const added = doers.filter((doer, index) => !this.doers.includes(doer) && doers.indexOf(doer) === index);
+    this.doers.push(...added);
+    this.#schedule.enter(added);
+  }
+
+  /**
+   * Removes doers and force-closes their dogs (cease, then exit), even from
+   * inside a running doer (a doer may remove itself).
+   * @param doers doers to remove
+   */
+  remove(doers: readonly object[]): void {
+    this.doers = this.doers.filter((doer) => !doers.includes(doer));
+    this.#schedule.remove(doers);
+  }
+
+  /** Cuts a real-time sleep short, so woken deeds run at once. */
+  wake(): void {
+    this.#hostWake();
+  }
+
+  /**
+   * Runs the doers to completion: enter, then recur until no deeds are left
+   * or `limit` seconds of tyme have passed, then exit, on every path.
+   * @param options `doers`, `limit`, `tyme`
+   * @returns resolves with `done` (true when every deed completed); rejects
+   *   with the error a doer threw, after every exit ran
+   */
+  async do(options: DoistDoOptions = {}): Promise<boolean> {
+    if (this.#running) throw new Error(`Doist ${this.name} is already running`);
+    if (options.doers !== undefined) {
+      if (!Array.isArray(options.doers)) throw new TypeError(`doers must be an array, got ${describe(options.doers)}`);
+      options.doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+      this.doers = [...options.doers];
+      this.#schedule.clear();
+    }
+    if (options.limit !== undefined) this.limit = options.limit;
+    if (options.tyme !== undefined) this.tyme = checkFinite("tyme", options.tyme);
+    this.done = false;
+    this.#running = true;
+    this.#stopSignal = undefined;
+    const onSignal = (signal: StopSignal) => {
+      this.#stopSignal = signal;
+      this.#hostWake(true);
+    };
+    const onInt = () => onSignal("SIGINT");
+    const onTerm = () => onSignal("SIGTERM");
+    if (this.signals) {
+      process.on("SIGINT", onInt);
+      process.on("SIGTERM", onTerm);
+    }
+    try {
+      this.enter();
+      const stop = this.#limit === undefined ? undefined : this.tyme + this.#limit;
+      if (this.real) await this.#runReal(stop);
+      else await this.#runFast(stop);
+    } finally {
+      try {
+        this.exit();
+      } finally {
+        this.#running = false;
+        this.#cancelSleep();
+        if (this.signals) {
+          process.removeListener("SIGINT", onInt);
+          process.removeListener("SIGTERM", onTerm);
+        }
+        const signal = this.#stopSignal;
+        if (signal !== undefined && process.listenerCount(signal) === 0) {
+          // Exits have run; end the process the way the signal would have.
+          setImmediate(() => process.kill(process.pid, signal));
+        }
+      }
+    }
+    return this.done;
+  }
+
+  async #runFast(stop: number | undefined): Promise<void> {
+    for (;;) {
+      this.recur();
+      if (this.#schedule.size === 0) {
+        this.done = true;
+        return;
+      }
+      if (stop !== undefined && this.tyme >= stop) return;
+      await immediate();
+      if (this.#stopSignal !== undefined) return;
+    }
+  }
+
+  async #runReal(stop: number | undefined): Promise<void> {
+    const startTyme = this.tyme;
+    const startReal = performance.now();
+    const realAt = (tyme: number) => startReal + (tyme - startTyme) * 1000;
+    this.#pass(false);
+    for (;;) {
+      if (this.#stopSignal !== undefined) return;
+      if (this.#schedule.size === 0) {
+        this.tick();
+        await this.#sleepUntil(realAt(this.tyme), false);
+        this.done = true;
+        return;
+      }
+      // Find the next tick at which some deed is due, skipping empty passes
+      // (they would change nothing) but never skipping past the limit.
+      const due = this.#schedule.earliest();
+      let next = this.tyme + this.tock;
+      let ticks = 1;
+      if (this.tock > 0) {
+        while (next < due && (stop === undefined || next < stop) && ticks < MAX_SKIP) {
+          next += this.tock;
+          ticks++;
+        }
+      }
+      const idle = next < due && (stop === undefined || next < stop);
+      const wokenEarly = await this.#sleepUntil(idle && this.tock === 0 ? Number.POSITIVE_INFINITY : realAt(next), true);
+      if (this.#stopSignal !== undefined) return;
+      if (wokenEarly && realAt(next) > performance.now()) {
+        // Catch tyme up to the last whole tick the wall clock has reached
+        // (those ticks had nothing due), then run the woken deeds there.
+        const now = performance.now();
+        let caught = 0;
+        for (let tyme = this.tyme + this.tock; caught < ticks - 1 && realAt(tyme) <= now; tyme += this.tock) caught++;
+        if (caught === 0) {
+          this.#pass(true); // still inside the current tick: run only woken deeds
+        } else {
+          for (let tick = 0; tick < caught; tick++) this.tick();
+          this.#pass(false);
+        }
+        continue;
+      }
+      for (let tick = 0; tick < ticks; tick++) this.tick();
+      if (stop !== undefined && this.tyme >= stop) return;
+      if (!idle) this.#pass(false);
+    }
+  }
+
+  #pass(wakePass: boolean): void {
+    this.#wakePending = false;
+    context.wakePass = wakePass;
+    try {
+      this.#schedule.pass(this.tyme);
+    } finally {
+      context.wakePass = false;
+    }
+  }
+
+  /**
+   * Sleeps until wall-clock `at` (ms, performance.now) or a wake.
+   * @returns true when a wake cut the sleep short
+   */
+  async #sleepUntil(at: number, wakeable: boolean): Promise<boolean> {
+    for (;;) {
+      if (wakeable && (this.#wakePending || this.#stopSignal !== undefined)) return true;
+      const delay = at - performance.now();
+      if (delay <= 0) {
+        await immediate();
+        return false;
+      }
+      const woken = await new Promise<boolean>((resolve) => {
+        this.#sleeping = () => resolve(true);
+        this.#sleepTimer = setTimeout(() => resolve(false), Math.min(Math.max(delay, 1), MAX_SLEEP_MS));
+      });
+      this.#cancelSleep();
+      if (woken && wakeable) return true;
+    }
+  }
+
+  #cancelSleep(): void {
+    this.#sleeping = undefined;
+    if (this.#sleepTimer !== undefined) {
+      clearTimeout(this.#sleepTimer);
+      this.#sleepTimer = undefined;
+    }
+  }
+
+  #hostWake(force = false): void {
+    // A wake during a pass needs no sleep cut: the deed is due next pass anyway.
+    if (this.#schedule.passing && !force) return;
+    this.#wakePending = true;
+    const sleeping = this.#sleeping;
+    if (sleeping !== undefined) {
+      this.#sleeping = undefined;
+      sleeping();
+    }
+  }
+}
+
+function immediate(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,18 @@
+/**
+ * Core: tyme and the hierarchical, cooperative scheduler (Doist, DoDoer,
+ * Doer, doify), after hio's `base.tyming` and `base.doing`. Knows nothing of
+ * I/O; everything else in hio-ts runs on it.
+ *
+ * @module
+ */
+export { HioError, DoerError } from "./errors.js";
+export { Tymist, type Tymth, type TymistOptions } from "./tymist.js";
+export { Tymee, type TymeeOptions } from "./tymee.js";
+export { Tymer, type TymerOptions } from "./tymer.js";
+export { WAIT, currentWaker, type Dog, type Waker, type DeedView } from "./deed.js";
+export { Signal, waitFor } from "./signal.js";
+export { isGeneratorFunction, type Doable, type DoerLike, type DoFunction, type DoOptions, type DoerState } from "./doable.js";
+export { Doer, type DoerOptions, type RecurDog } from "./doer.js";
+export { doify, type DoifyOptions, type DoGeneratorFunction } from "./doify.js";
+export { DoDoer, type DoDoerOptions } from "./dodoer.js";
+export { Doist, type DoistOptions, type DoistDoOptions } from "./doist.js";

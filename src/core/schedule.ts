@@ -1,0 +1,257 @@
+/**
+ * The deed list that both Doist and DoDoer run: enter, one pass, exit, extend
+ * and remove, with hio's exact order and retyme rule. Internal to core.
+ *
+ * @module
+ */
+import { context, Deed, type DeedOwner, type DeedView } from "./deed.js";
+import { checkDoable, startDog, type Doable } from "./doable.js";
+import { DoerError } from "./errors.js";
+import type { Tymth } from "./tymist.js";
+
+/** What a schedule asks of the Doist or DoDoer that owns it. */
+export interface ScheduleHost {
+  /** The tyme base to run on and to inject into dogs. */
+  readonly tymth: Tymth;
+  /** Seconds added to tyme for a dog that yields 0 or undefined. */
+  readonly tock: number;
+  /** Called when a deed was woken or added, so the host wakes up too. */
+  hostWake(): void;
+}
+
+/** A scheduler's deeds, in order, and the operations on them. */
+export class Schedule implements DeedOwner {
+  readonly deeds: Deed[] = [];
+  /** A pass over these deeds is in progress. */
+  passing = false;
+  readonly #host: ScheduleHost;
+
+  constructor(host: ScheduleHost) {
+    this.#host = host;
+  }
+
+  /** Live deeds as read-only views, in order. */
+  views(): DeedView[] {
+    const views: DeedView[] = [];
+    for (const deed of this.deeds) {
+      if (!deed.finished) views.push({ dog: deed.dog, retyme: deed.retyme, doer: deed.doer });
+    }
+    return views;
+  }
+
+  /** Number of live deeds. */
+  get size(): number {
+    let size = 0;
+    for (const deed of this.deeds) if (!deed.finished) size++;
+    return size;
+  }
+
+  /** Earliest retyme of a live deed (`Infinity` when none is due ever). */
+  earliest(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const deed of this.deeds) {
+      if (!deed.finished && deed.retyme < earliest) earliest = deed.retyme;
+    }
+    return earliest;
+  }
+
+  /**
+   * Starts each doer and runs its enter context (to the dog's first yield).
+   * A dog that returns already is done and gets no deed.
+   * @param doers the doers to start, in order
+   * @param label how errors name the list, e.g. `doers`
+   */
+  enter(doers: readonly Doable[], label = "doers"): void {
+    for (let index = 0; index < doers.length; index++) checkDoable(doers[index], `${label}[${index}]`);
+    const tymth = this.#host.tymth;
+    const outside = !this.passing;
+    for (const doer of doers) {
+      doer.done = false;
+      const deed = new Deed(startDog(doer, tymth), tymth(), doer, this);
+      const previous = context.current;
+      context.current = deed;
+      deed.running = true;
+      let step: IteratorResult<number | undefined, boolean | undefined>;
+      try {
+        step = deed.dog.next();
+      } catch (error) {
+        deed.finished = true;
+        throw error;
+      } finally {
+        deed.running = false;
+        context.current = previous;
+      }
+      if (step.done) {
+        deed.finished = true;
+        doer.done = step.value ? true : false;
+        continue;
+      }
+      if (deed.closing) {
+        this.#close(deed);
+        continue;
+      }
+      // Added between passes: in real time it may run in a wake pass at once.
+      deed.woken = outside;
+      this.deeds.push(deed);
+    }
+    if (outside && doers.length > 0) this.#host.hostWake();
+  }
+
+  /**
+   * Runs each due deed once, in order. A deed is due when its retyme is at or
+   * before `tyme`; in a wake pass it must also have been woken. Deeds added
+   * during the pass wait for the next one, as in hio.
+   * @param tyme the tyme to send
+   * @returns the earliest retyme among the deeds left
+   */
+  pass(tyme: number): void {
+    const deeds = this.deeds;
+    const count = deeds.length;
+    const tock = this.#host.tock;
+    const wakePass = context.wakePass;
+    const outer = context.current;
+    let kept = 0;
+    let index = 0;
+    this.passing = true;
+    try {
+      for (; index < count; index++) {
+        const deed = deeds[index]!;
+        if (deed.finished) continue;
+        if (deed.retyme <= tyme && (deed.woken || !wakePass)) {
+          deed.woken = false;
+          deed.running = true;
+          context.current = deed;
+          const step = deed.dog.next(tyme);
+          context.current = outer;
+          deed.running = false;
+          if (step.done) {
+            deed.finished = true;
+            (deed.doer as Doable).done = step.value ? true : false;
+            continue;
+          }
+          if (deed.closing) {
+            this.#close(deed);
+            continue;
+          }
+          const yielded = step.value;
+          // Cumulative retyme (no drift) for a positive tock; otherwise the next tick.
+          deed.retyme = yielded !== undefined && yielded > 0 ? deed.retyme + yielded : tyme + tock;
+          if (deed.woken) deed.retyme = tyme; // woken while it ran: its wait may be over
+        }
+        deeds[kept++] = deed;
+      }
+    } finally {
+      if (index < count) {
+        // The dog at `index` threw: it has ended. Keep the rest for exit().
+        const thrower = deeds[index]!;
+        thrower.running = false;
+        thrower.finished = true;
+        for (index++; index < count; index++) deeds[kept++] = deeds[index]!;
+      }
+      context.current = outer;
+      for (let added = count; added < deeds.length; added++) deeds[kept++] = deeds[added]!;
+      deeds.length = kept;
+      this.passing = false;
+    }
+  }
+
+  /**
+   * Closes every live deed in reverse order of entry, so exits nest inside
+   * enters, and empties the list.
+   */
+  exit(): void {
+    const deeds = this.deeds;
+    let failure: unknown;
+    let failed = false;
+    while (deeds.length > 0) {
+      const deed = deeds.pop()!;
+      if (deed.finished) continue;
+      try {
+        this.#close(deed);
+      } catch (error) {
+        if (!failed) {
+          failed = true;
+          failure = error;
+        }
+      }
+    }
+    if (failed) throw failure;
+  }
+
+  /**
+   * Closes the deeds of `doers` (force-close: cease then exit). A deed whose
+   * dog is running now is closed as soon as it yields.
+   * @param doers the doers to stop
+   */
+  remove(doers: readonly object[]): void {
+    const deeds = this.deeds;
+    const closing: Deed[] = [];
+    for (const deed of deeds) {
+      if (!deed.finished && doers.includes(deed.doer)) closing.push(deed);
+    }
+    if (!this.passing) {
+      let kept = 0;
+      for (const deed of deeds) if (!closing.includes(deed)) deeds[kept++] = deed;
+      deeds.length = kept;
+    }
+    let failure: unknown;
+    let failed = false;
+    for (let index = closing.length - 1; index >= 0; index--) {
+      const deed = closing[index]!;
+      if (deed.running) {
+        deed.closing = true;
+        continue;
+      }
+      try {
+        this.#close(deed);
+      } catch (error) {
+        if (!failed) {
+          failed = true;
+          failure = error;
+        }
+      }
+    }
+    if (failed) throw failure;
+  }
+
+  /** Drops every deed without closing it (after a fresh `doers` list is set). */
+  clear(): void {
+    this.deeds.length = 0;
+  }
+
+  wakeDeed(deed: Deed): void {
+    if (deed.finished) return;
+    const tyme = this.#host.tymth();
+    if (deed.retyme > tyme) deed.retyme = tyme;
+    deed.woken = true;
+    this.#host.hostWake();
+  }
+
+  #close(deed: Deed): void {
+    deed.finished = true;
+    deed.closing = false;
+    const doer = deed.doer as Doable;
+    const previous = context.current;
+    context.current = deed;
+    try {
+      const step = deed.dog.return(false);
+      if (!step.done) {
+        throw new DoerError(`doer ${nameOf(doer)} yielded while being closed; a dog must not yield in finally`);
+      }
+    } finally {
+      context.current = previous;
+      doer.done = false;
+    }
+  }
+}
+
+/**
+ * Names a doer for error messages.
+ * @param doer the doer
+ * @returns its `name`, or its class name
+ */
+export function nameOf(doer: object): string {
+  const named = (doer as { name?: unknown }).name;
+  if (typeof named === "string" && named.length > 0) return named;
+  return doer.constructor?.name ?? "doer";
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+    "core/index": "src/core/index.ts",
+    "io/index": "src/io/index.ts",
+    "tcp/index": "src/tcp/index.ts",
+    "udp/index": "src/udp/index.ts",
+    "serial/index": "src/serial/index.ts",
+  },
+  format: ["esm", "cjs"],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+  splitting: true,
+  external: ["serialport"],
+});
