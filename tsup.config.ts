@@ -15,5 +15,6 @@ export default defineConfig({
   clean: true,
   target: "node20",
   splitting: true,
-  external: ["serialport"],
+  external: ["serialport", "@serialport/binding-mock"],
+  shims: true,
 });

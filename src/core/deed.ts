@@ -27,6 +27,8 @@ export interface Waker {
 
 /** What a deed needs from the scheduler that keeps it. */
 export interface DeedOwner {
+  /** The owner's current tyme. */
+  readonly tyme: number;
   /** Marks `deed` due now and passes the wake up the tree. */
   wakeDeed(deed: Deed): void;
 }
@@ -115,4 +117,15 @@ export const context: SchedulingContext = holder[slot] ?? (holder[slot] = { curr
  */
 export function currentWaker(): Waker | undefined {
   return context.current;
+}
+
+/**
+ * Returns the tyme of the scheduler running the current dog, so helpers used
+ * with `yield*` (readers with timeouts) can start a deadline before their
+ * first yield.
+ *
+ * @returns the current tyme, or `undefined` outside any scheduler
+ */
+export function currentTyme(): number | undefined {
+  return context.current?.owner.tyme;
 }

@@ -30,6 +30,11 @@ export class Schedule implements DeedOwner {
     this.#host = host;
   }
 
+  /** The host's current tyme. */
+  get tyme(): number {
+    return this.#host.tymth();
+  }
+
   /** Live deeds as read-only views, in order. */
   views(): DeedView[] {
     const views: DeedView[] = [];

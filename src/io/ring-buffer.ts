@@ -1,0 +1,305 @@
+/**
+ * RingBuffer: the bounded byte queue between a handle and protocol code.
+ *
+ * @module
+ */
+import { Signal } from "../core/index.js";
+import { RingEndedError } from "./errors.js";
+
+/** Options of {@link RingBuffer}. */
+export interface RingBufferOptions {
+  /** Bytes it holds at most. Default 65 536. */
+  capacity?: number;
+  /** A name for error messages (e.g. `client 127.0.0.1:7000 rxbs`). */
+  name?: string;
+}
+
+/** Views of a ring's bytes or free space: none, one, or two (when they wrap). */
+export type Regions = [] | [Uint8Array] | [Uint8Array, Uint8Array];
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A bounded FIFO of bytes over one `Uint8Array`. A handle writes what the OS
+ * gave it and protocol code reads it (`rxbs`), or the other way round
+ * (`txbs`). It never drops a byte silently: `write` returns how many bytes it
+ * took, and the caller keeps the rest (back pressure).
+ *
+ * Its API comes in three groups:
+ * - copies: `write`, `read`, `peek`;
+ * - counts and queries: `consume`, `indexOf`, `length`, `capacity`, `free`,
+ *   `isEmpty`, `isFull`, `clear`, `end`/`ended`;
+ * - zero-copy windows: `readRegions()` and `writeRegions()` (at most two
+ *   subarrays each), with `consume(n)` and `commit(n)` to move the ends, so a
+ *   handle can move bytes without an extra copy.
+ *
+ * Two {@link Signal}s let a sleeping dog wait instead of polling: `dataSignal`
+ * fires when bytes arrive or the ring ends, `spaceSignal` when room frees up.
+ *
+ * @example
+ * ```ts
+ * const ring = new RingBuffer({ capacity: 8 });
+ * ring.write(new TextEncoder().encode("hello world")); // 8: took what fit
+ * ring.read(5);                                        // "hello"
+ * ring.free;                                           // 5
+ * ```
+ */
+export class RingBuffer {
+  /** Notified when bytes are written or the ring is ended. */
+  readonly dataSignal = new Signal();
+  /** Notified when bytes are read, consumed or cleared. */
+  readonly spaceSignal = new Signal();
+  /** A name for error messages. */
+  readonly name: string;
+  readonly #bytes: Uint8Array;
+  readonly #search: Buffer;
+  #head = 0;
+  #length = 0;
+  #ended = false;
+
+  /**
+   * Creates an empty ring.
+   * @param options capacity in bytes (a number), or `{ capacity, name }`
+   * @throws TypeError/RangeError for a capacity that is not a whole number >= 1
+   */
+  constructor(options: number | RingBufferOptions = {}) {
+    const { capacity = 65_536, name = "ring" } = typeof options === "number" ? { capacity: options } : options;
+    if (typeof capacity !== "number") throw new TypeError(`capacity must be a number of bytes, got ${typeof capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`capacity must be a whole number of bytes >= 1, got ${capacity}`);
+    }
+    this.name = name;
+    this.#bytes = new Uint8Array(capacity);
+    this.#search = Buffer.from(this.#bytes.buffer, this.#bytes.byteOffset, capacity);
+  }
+
+  /** Bytes it holds at most. */
+  get capacity(): number {
+    return this.#bytes.length;
+  }
+
+  /** Bytes waiting to be read. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Bytes it can take now. `length + free === capacity` always. */
+  get free(): number {
+    return this.#bytes.length - this.#length;
+  }
+
+  /** No bytes waiting. */
+  get isEmpty(): boolean {
+    return this.#length === 0;
+  }
+
+  /** No room left. */
+  get isFull(): boolean {
+    return this.#length === this.#bytes.length;
+  }
+
+  /** `end()` was called: no more bytes will come (the peer closed). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Ended and drained: a reader will get nothing more. */
+  get exhausted(): boolean {
+    return this.#ended && this.#length === 0;
+  }
+
+  /**
+   * Copies as many of `bytes` in as fit.
+   * @param bytes the bytes to add
+   * @returns how many it took (0 when full); the caller keeps the rest
+   * @throws RingEndedError after `end()`
+   */
+  write(bytes: Uint8Array): number {
+    if (this.#ended) throw new RingEndedError(`${this.name}: write after end`);
+    const capacity = this.#bytes.length;
+    const count = Math.min(bytes.length, capacity - this.#length);
+    if (count === 0) return 0;
+    const tail = (this.#head + this.#length) % capacity;
+    const first = Math.min(count, capacity - tail);
+    this.#bytes.set(first === bytes.length ? bytes : bytes.subarray(0, first), tail);
+    if (count > first) this.#bytes.set(bytes.subarray(first, count), 0);
+    this.#length += count;
+    this.dataSignal.notify();
+    return count;
+  }
+
+  /**
+   * Removes and returns up to `n` bytes (default: all).
+   * @param n most bytes to take
+   * @returns a new array with the bytes, possibly empty
+   */
+  read(n: number = this.#length): Uint8Array {
+    const bytes = this.peek(n);
+    this.consume(bytes.length);
+    return bytes;
+  }
+
+  /**
+   * Returns a copy of up to `n` bytes (default: all) without removing them.
+   * @param n most bytes to copy
+   * @returns a new array with the bytes, possibly empty
+   */
+  peek(n: number = this.#length): Uint8Array {
+    const count = Math.min(Math.max(0, Math.floor(n)), this.#length);
+    if (count === 0) return EMPTY.slice();
+    const capacity = this.#bytes.length;
+    const first = Math.min(count, capacity - this.#head);
+    if (first === count) return this.#bytes.slice(this.#head, this.#head + count);
+    const out = new Uint8Array(count);
+    out.set(this.#bytes.subarray(this.#head, capacity), 0);
+    out.set(this.#bytes.subarray(0, count - first), first);
+    return out;
+  }
+
+  /**
+   * Reads the byte at `index` (0: the next to be read) without removing it.
+   * @param index position from the read end
+   * @returns the byte, or -1 past the end
+   */
+  at(index: number): number {
+    if (index < 0 || index >= this.#length) return -1;
+    return this.#bytes[(this.#head + index) % this.#bytes.length]!;
+  }
+
+  /**
+   * Drops up to `n` bytes from the read end.
+   * @param n bytes to drop
+   * @returns how many it dropped
+   */
+  consume(n: number): number {
+    const count = Math.min(Math.max(0, Math.floor(n)), this.#length);
+    if (count === 0) return 0;
+    this.#length -= count;
+    this.#head = this.#length === 0 ? 0 : (this.#head + count) % this.#bytes.length;
+    this.spaceSignal.notify();
+    return count;
+  }
+
+  /**
+   * Finds `needle` in the waiting bytes, also where it straddles the wrap.
+   * @param needle a byte value or a byte sequence
+   * @param from position (from the read end) to start at
+   * @returns its position from the read end, or -1
+   */
+  indexOf(needle: number | Uint8Array, from = 0): number {
+    const start = Math.max(0, Math.floor(from));
+    const length = this.#length;
+    if (typeof needle === "number") {
+      if (start >= length) return -1;
+      const capacity = this.#bytes.length;
+      const head = this.#head;
+      const firstEnd = Math.min(head + length, capacity);
+      if (head + start < firstEnd) {
+        const found = this.#bytes.indexOf(needle, head + start);
+        if (found >= 0 && found < firstEnd) return found - head;
+      }
+      const secondLength = length - (firstEnd - head);
+      if (secondLength > 0) {
+        const secondFrom = Math.max(0, start - (firstEnd - head));
+        const found = this.#bytes.indexOf(needle, secondFrom);
+        if (found >= 0 && found < secondLength) return found + (firstEnd - head);
+      }
+      return -1;
+    }
+    const size = needle.length;
+    if (size === 0) return start <= length ? start : -1;
+    if (size === 1) return this.indexOf(needle[0]!, start);
+    if (start + size > length) return -1;
+    const capacity = this.#bytes.length;
+    const head = this.#head;
+    const firstLength = Math.min(length, capacity - head);
+    // 1. wholly inside the first region
+    if (start < firstLength) {
+      const found = this.#search.indexOf(needle, head + start);
+      if (found >= 0 && found + size <= head + firstLength) return found - head;
+    }
+    const secondLength = length - firstLength;
+    if (secondLength === 0) return -1;
+    // 2. straddling the wrap: the last size-1 bytes of the first region and
+    //    the first size-1 bytes of the second
+    const seamFrom = Math.max(start, firstLength - size + 1);
+    if (seamFrom < firstLength) {
+      const tail = this.#bytes.subarray(head + seamFrom, capacity);
+      const lead = this.#bytes.subarray(0, Math.min(size - 1, secondLength));
+      const seam = Buffer.allocUnsafe(tail.length + lead.length);
+      seam.set(tail, 0);
+      seam.set(lead, tail.length);
+      const found = seam.indexOf(needle);
+      if (found >= 0 && found < tail.length) return seamFrom + found;
+    }
+    // 3. wholly inside the second region
+    const secondFrom = Math.max(0, start - firstLength);
+    const found = this.#search.indexOf(needle, secondFrom);
+    if (found >= 0 && found + size <= secondLength) return firstLength + found;
+    return -1;
+  }
+
+  /**
+   * Zero-copy views of the waiting bytes, in order: at most two subarrays.
+   * They are valid until the ring is next written, consumed or cleared.
+   * @returns the views (empty when there is nothing to read)
+   */
+  readRegions(): Regions {
+    const length = this.#length;
+    if (length === 0) return [];
+    const capacity = this.#bytes.length;
+    const head = this.#head;
+    if (head + length <= capacity) return [this.#bytes.subarray(head, head + length)];
+    return [this.#bytes.subarray(head, capacity), this.#bytes.subarray(0, head + length - capacity)];
+  }
+
+  /**
+   * Zero-copy views of the free space, in order: at most two subarrays. Fill
+   * them from the front, then call `commit(n)` with the bytes written.
+   * @returns the views (empty when full)
+   */
+  writeRegions(): Regions {
+    const capacity = this.#bytes.length;
+    const free = capacity - this.#length;
+    if (free === 0) return [];
+    const tail = (this.#head + this.#length) % capacity;
+    if (tail + free <= capacity) return [this.#bytes.subarray(tail, tail + free)];
+    return [this.#bytes.subarray(tail, capacity), this.#bytes.subarray(0, free - (capacity - tail))];
+  }
+
+  /**
+   * Adds `n` bytes already placed through `writeRegions()`.
+   * @param n bytes written into the regions
+   * @throws RangeError when n exceeds the free space; RingEndedError after `end()`
+   */
+  commit(n: number): void {
+    if (this.#ended) throw new RingEndedError(`${this.name}: commit after end`);
+    if (!Number.isInteger(n) || n < 0 || n > this.free) {
+      throw new RangeError(`n must be a whole number from 0 to free (${this.free}), got ${n}`);
+    }
+    if (n === 0) return;
+    this.#length += n;
+    this.dataSignal.notify();
+  }
+
+  /** Drops every waiting byte (the ended mark stays). */
+  clear(): void {
+    if (this.#length === 0) return;
+    this.#length = 0;
+    this.#head = 0;
+    this.spaceSignal.notify();
+  }
+
+  /** Drops every waiting byte and the ended mark, for reuse after a reconnect. */
+  reset(): void {
+    this.#ended = false;
+    this.clear();
+  }
+
+  /** Marks that no more bytes will come; readers drain what is left, then see the end. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.dataSignal.notify();
+  }
+}

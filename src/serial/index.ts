@@ -1,0 +1,6 @@
+/**
+ * serial transport (in progress).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * tcp transport (in progress).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * udp transport (in progress).
+ *
+ * @module
+ */
+export {};
