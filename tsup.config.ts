@@ -8,6 +8,7 @@ export default defineConfig({
     "tcp/index": "src/tcp/index.ts",
     "udp/index": "src/udp/index.ts",
     "serial/index": "src/serial/index.ts",
+    "sim/index": "src/sim/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

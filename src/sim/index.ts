@@ -1,0 +1,6 @@
+/**
+ * Deterministic simulation (in progress).
+ *
+ * @module
+ */
+export {};
