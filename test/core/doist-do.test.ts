@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { Doer, DoDoer, Doist, doify, Signal, WAIT, currentWaker, waitFor, type Tymth } from "../../src/core/index.js";
+import { Trace, TraceDoer, traceDo } from "../helpers/core-trace.js";
+
+function scenario(trace: Trace) {
+  return [
+    new TraceDoer(trace, "a", { times: 3 }),
+    new DoDoer({ doers: [new TraceDoer(trace, "b", { tock: 0.0625 }), traceDo(trace, "c", 4, 0.03125)] }),
+  ];
+}
+
+describe("Doist.do", () => {
+  it("resolves true when every deed completes", async () => {
+    const trace = new Trace();
+    const doist = new Doist({ tock: 0.25, doers: [new TraceDoer(trace, "a", { times: 2 })] });
+    await expect(doist.do()).resolves.toBe(true);
+    expect(doist.done).toBe(true);
+    expect(trace.of("a")).toEqual(["0 enter", "0 recur", "0.25 recur", "0.25 clean", "0.25 exit"]);
+  });
+
+  it("stops at the limit and closes what is left", async () => {
+    const trace = new Trace();
+    const doist = new Doist({ tock: 0.25, doers: [new TraceDoer(trace, "a")] });
+    await expect(doist.do({ limit: 0.5 })).resolves.toBe(false);
+    expect(trace.of("a")).toEqual(["0 enter", "0 recur", "0.25 recur", "0.5 cease", "0.5 exit"]);
+  });
+
+  it("replaces doers and restarts from a given tyme", async () => {
+    const trace = new Trace();
+    const doist = new Doist({ tock: 0.5, doers: [new TraceDoer(trace, "old")] });
+    await doist.do({ doers: [new TraceDoer(trace, "new", { times: 1 })], tyme: 10 });
+    expect(trace.lines()).toEqual(["10 new enter", "10 new recur", "10 new clean", "10 new exit"]);
+  });
+
+  it("rejects with the very error a doer threw, after every exit ran", async () => {
+    const trace = new Trace();
+    const boom = new Error("boom");
+    const thrower = doify(function* () {
+      yield;
+      yield;
+      throw boom;
+    });
+    const doist = new Doist({ tock: 0.25, doers: [new TraceDoer(trace, "a"), thrower, new TraceDoer(trace, "b")] });
+    await expect(doist.do()).rejects.toBe(boom);
+    expect(trace.lines().slice(-4)).toEqual(["0.25 b cease", "0.25 b exit", "0.25 a cease", "0.25 a exit"]);
+    expect(doist.deeds).toEqual([]);
+  });
+
+  it("exits the doers already entered when a later enter throws", async () => {
+    const trace = new Trace();
+    const doist = new Doist({ doers: [new TraceDoer(trace, "a"), new TraceDoer(trace, "b", { failInEnter: true })] });
+    await expect(doist.do()).rejects.toThrow("b failed in enter");
+    expect(trace.lines()).toEqual(["0 a enter", "0 b enter", "0 b abort", "0 b exit", "0 a cease", "0 a exit"]);
+  });
+
+  it("gives the same trace in real time as in fast time", async () => {
+    const fast = new Trace();
+    await new Doist({ tock: 0.03125, limit: 0.25, doers: scenario(fast) }).do();
+    const real = new Trace();
+    const started = performance.now();
+    await new Doist({ tock: 0.03125, limit: 0.25, real: true, doers: scenario(real) }).do();
+    const elapsed = performance.now() - started;
+    expect(real.lines()).toEqual(fast.lines());
+    // Loose bound: tyme never runs ahead of the wall clock, so 0.25 s of tyme took at least ~0.25 s.
+    expect(elapsed).toBeGreaterThanOrEqual(240);
+  });
+
+  it("runs a real-time doer woken from a timer at a tyme the wall clock has reached", async () => {
+    let wokenAt: number | undefined;
+    let ranAtTyme: number | undefined;
+    let started = 0;
+    let elapsedAtRun = 0;
+    const waiter = doify(function* () {
+      const waker = currentWaker()!;
+      setTimeout(() => {
+        wokenAt = performance.now();
+        waker.wake();
+      }, 60);
+      yield;
+      ranAtTyme = yield WAIT;
+      elapsedAtRun = (performance.now() - started) / 1000;
+      return true;
+    });
+    const doist = new Doist({ tock: 0.05, real: true, limit: 5, doers: [waiter] });
+    started = performance.now();
+    await expect(doist.do()).resolves.toBe(true);
+    expect(wokenAt).toBeDefined();
+    expect(ranAtTyme).toBeDefined();
+    expect(ranAtTyme!).toBeLessThanOrEqual(elapsedAtRun);
+    expect(ranAtTyme!).toBeGreaterThanOrEqual(0.05);
+    expect(waiter.done).toBe(true);
+  });
+
+  it("runs a slow doer on its own cadence in real time and stops at the limit", async () => {
+    let passes = 0;
+    const counter = doify(function* () {
+      for (;;) {
+        yield 0.2;
+        passes++;
+      }
+    });
+    const doist = new Doist({ tock: 0.01, real: true, limit: 0.5, doers: [counter] });
+    await doist.do();
+    expect(passes).toBe(3); // at 0, 0.2, 0.4 of tyme; 50 ticks in all
+    expect(doist.tyme).toBeCloseTo(0.5, 9);
+  });
+
+  it("wakes a sleeping real-time Doist when a doer is extended from outside", async () => {
+    const signal = new Signal();
+    const trace = new Trace();
+    const holder = doify(function* () {
+      yield;
+      yield* waitFor(signal);
+      return true;
+    });
+    const doist = new Doist({ tock: 0.05, real: true, limit: 5, doers: [holder] });
+    setTimeout(() => {
+      doist.extend([traceDo(trace, "late", 1)]);
+      signal.notify();
+    }, 30);
+    await expect(doist.do()).resolves.toBe(true);
+    expect(trace.entries.map(([, , context]) => context)).toEqual(["enter", "recur", "clean", "exit"]);
+  });
+
+  it("refuses to run twice at once", async () => {
+    const doist = new Doist({ tock: 0.25, doers: [new TraceDoer(new Trace(), "a", { times: 2 })] });
+    const first = doist.do();
+    await expect(doist.do()).rejects.toThrow(/already running/);
+    await first;
+  });
+});
+
+describe("Doist.do and process signals", () => {
+  let child: ChildProcess | undefined;
+
+  afterEach(() => {
+    child?.kill("SIGKILL");
+    child = undefined;
+  });
+
+  it.each(["SIGINT", "SIGTERM"] as const)("on %s runs every exit in reverse order, then ends the process", async (signal) => {
+    const fixture = fileURLToPath(new URL("../fixtures/core-signal.ts", import.meta.url));
+    child = spawn(process.execPath, ["--import", "tsx", fixture], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child!.on("exit", (code, received) => resolve({ code, signal: received }));
+    });
+    await new Promise<void>((resolve, reject) => {
+      child!.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("ready")) resolve();
+      });
+      child!.on("exit", () => reject(new Error(`fixture ended early: ${output}`)));
+    });
+    child.kill(signal);
+    const result = await ended;
+    expect(output.trim().split("\n")).toEqual([
+      "first enter",
+      "second enter",
+      "ready",
+      "second cease",
+      "second exit",
+      "first cease",
+      "first exit",
+      "resolved done=false",
+    ]);
+    expect(result.signal).toBe(signal);
+  });
+});
