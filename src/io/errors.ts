@@ -1,10 +1,107 @@
 /**
- * Errors of the I/O primitives. Each names what it concerns and carries the
- * bytes involved, so a caller can log or resynchronise without losing data.
+ * Errors of the I/O primitives. Each names the ring (or framer) it concerns,
+ * and carries the bytes involved, so a caller can log or resynchronise
+ * without losing data.
  *
  * @module
  */
 import { HioError } from "../core/index.js";
 
-/** Thrown by `write` on a ring after `end()`: nothing more may be added. */
+/** Thrown by `write` or `commit` on a ring after `end()`: nothing more may be added. */
 export class RingEndedError extends HioError {}
+
+/**
+ * Base class of framing errors: the bytes do not form a frame the reader or
+ * framer accepts (for example a length field that is impossible).
+ */
+export class FrameError extends HioError {}
+
+/**
+ * Thrown when a frame is longer than the reader's or framer's `max` (or than
+ * the ring can hold).
+ *
+ * What is left afterwards is part of each API's contract: a **reader** leaves
+ * the ring untouched (the over-long frame's first bytes are still at its read
+ * end; skip them with `skipUntil`, or `clear()` the ring); a **framer** has
+ * already discarded the over-long frame and resumes at the next frame
+ * boundary by itself.
+ */
+export class FrameTooLongError extends FrameError {
+  /** The limit that was exceeded, in bytes (characters for RegexFramer). */
+  readonly max: number;
+
+  /**
+   * @param message what overflowed, naming the ring or framer
+   * @param max the limit that was exceeded
+   */
+  constructor(message: string, max: number) {
+    super(message);
+    this.max = max;
+  }
+}
+
+/**
+ * Thrown when a ring ends (the peer closed) before a reader's frame was
+ * complete. The reader has drained the ring: its remaining bytes are in
+ * `partial`. `partial.length === 0` means the stream ended cleanly between
+ * frames.
+ */
+export class EndOfStreamError extends HioError {
+  /** The bytes of the incomplete frame (empty for a clean end). */
+  readonly partial: Uint8Array;
+
+  /**
+   * @param message what ended, naming the ring
+   * @param partial the bytes of the incomplete frame
+   */
+  constructor(message: string, partial: Uint8Array) {
+    super(message);
+    this.partial = partial;
+  }
+
+  /** The stream ended between frames (nothing was lost). */
+  get clean(): boolean {
+    return this.partial.length === 0;
+  }
+}
+
+/**
+ * Thrown when a reader's `timeout` (seconds of tyme) passes before its frame
+ * is complete. The ring is untouched: the bytes that did arrive are still
+ * there for the next read.
+ */
+export class ReadTimeoutError extends HioError {
+  /** The timeout that passed, in seconds of tyme. */
+  readonly timeout: number;
+
+  /**
+   * @param message what timed out, naming the ring
+   * @param timeout the timeout in seconds of tyme
+   */
+  constructor(message: string, timeout: number) {
+    super(message);
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * Thrown by `writeAll` when its `timeout` passes before all bytes found room.
+ * The first `written` bytes are in the ring; the rest were not taken.
+ */
+export class WriteTimeoutError extends HioError {
+  /** The timeout that passed, in seconds of tyme. */
+  readonly timeout: number;
+  /** How many bytes were written before the timeout. */
+  readonly written: number;
+
+  /**
+   * @param message what timed out, naming the ring
+   * @param timeout the timeout in seconds of tyme
+   * @param written how many bytes were written
+   */
+  constructor(message: string, timeout: number, written: number) {
+    super(message);
+    this.timeout = timeout;
+    this.written = written;
+  }
+}

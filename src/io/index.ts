@@ -5,5 +5,26 @@
  *
  * @module
  */
-export { RingEndedError } from "./errors.js";
+export {
+  RingEndedError,
+  FrameError,
+  FrameTooLongError,
+  EndOfStreamError,
+  ReadTimeoutError,
+  WriteTimeoutError,
+} from "./errors.js";
 export { RingBuffer, type RingBufferOptions, type Regions } from "./ring-buffer.js";
+export {
+  readExactly,
+  readUntil,
+  readLine,
+  readAvailable,
+  skipUntil,
+  type Reader,
+  type ReadOptions,
+  type ReadUntilOptions,
+  type ReadLineOptions,
+  type ReadAvailableOptions,
+} from "./readers.js";
+export { writeAll } from "./write-all.js";
+export { decodeUtf8, encodeUtf8, readLineText, writeText } from "./text.js";

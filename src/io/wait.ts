@@ -1,0 +1,56 @@
+/**
+ * How readers sleep (internal): on a ring's signal, until it notifies or a
+ * deadline in tyme passes.
+ *
+ * @module
+ */
+import { currentTyme, WAIT, type Signal } from "../core/index.js";
+
+/**
+ * One reader's wait: started at its first sleep, so a reader that returns at
+ * once allocates nothing. The clock is the scheduler's tyme (`currentTyme()`);
+ * outside a scheduler it starts at the first tyme sent in with `next(tyme)`.
+ */
+export class Wait {
+  /** Seconds of tyme allowed; undefined: no limit. */
+  readonly timeout: number | undefined;
+  /** Tyme at which the wait fails (NaN until the clock is known). */
+  deadline: number;
+  /** The latest tyme seen (NaN until known). */
+  tyme: number;
+
+  /** @param timeout seconds of tyme allowed; undefined: no limit */
+  constructor(timeout: number | undefined) {
+    this.timeout = timeout;
+    const now = currentTyme();
+    this.tyme = now ?? Number.NaN;
+    this.deadline = timeout === undefined ? Number.POSITIVE_INFINITY : this.tyme + timeout;
+  }
+
+  /** The deadline has passed (never while the clock is unknown). */
+  get expired(): boolean {
+    return this.tyme >= this.deadline;
+  }
+
+  /**
+   * Sleeps until `signal` notifies or the deadline passes.
+   * @param signal what to wait for
+   * @returns the tyme at which the dog was resumed
+   */
+  *sleep(signal: Signal): Generator<number | undefined, number, number> {
+    let tock: number;
+    if (!signal.subscribe()) tock = 0;
+    else if (this.deadline === Number.POSITIVE_INFINITY) tock = WAIT;
+    else {
+      const now = currentTyme();
+      tock = now === undefined || Number.isNaN(this.deadline) ? 0 : Math.max(this.deadline - now, 0);
+    }
+    const tyme = yield tock;
+    signal.unsubscribe();
+    if (typeof tyme === "number") {
+      this.tyme = tyme;
+      if (Number.isNaN(this.deadline) && this.timeout !== undefined) this.deadline = tyme + this.timeout;
+    }
+    return tyme;
+  }
+}

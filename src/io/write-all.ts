@@ -1,0 +1,41 @@
+/**
+ * writeAll: the writer's side of back pressure.
+ *
+ * @module
+ */
+import type { RingBuffer } from "./ring-buffer.js";
+import { WriteTimeoutError } from "./errors.js";
+import type { ReadOptions, Reader } from "./readers.js";
+import { checkTimeout } from "./validate.js";
+import { Wait } from "./wait.js";
+
+/**
+ * Writes all of `bytes` into `ring`, sleeping on `ring.spaceSignal` while it
+ * is full instead of dropping anything. Bytes go in as room frees up, so
+ * `bytes` may be larger than the ring.
+ * @param ring the ring to write (usually a handle's `txbs`)
+ * @param bytes the bytes to write; read as they go in, so do not change them meanwhile
+ * @param options `timeout` in seconds of tyme
+ * @returns how many bytes it wrote (`bytes.length`)
+ * @throws WriteTimeoutError when the timeout passes first (`written` says how
+ *   many went in); RingEndedError when the ring was ended
+ * @example
+ * ```ts
+ * yield* writeAll(client.txbs, new TextEncoder().encode("PING\r\n"));
+ * ```
+ */
+export function* writeAll(ring: RingBuffer, bytes: Uint8Array, options: ReadOptions = {}): Reader<number> {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes must be a Uint8Array, got ${typeof bytes}`);
+  const timeout = checkTimeout(options.timeout);
+  let written = ring.write(bytes);
+  let wait: Wait | undefined;
+  while (written < bytes.length) {
+    if (wait === undefined) wait = new Wait(timeout);
+    if (wait.expired) {
+      throw new WriteTimeoutError(`${ring.name}: only ${written} of ${bytes.length} bytes found room within ${timeout} s of tyme`, timeout!, written);
+    }
+    yield* wait.sleep(ring.spaceSignal);
+    written += ring.write(bytes.subarray(written));
+  }
+  return written;
+}
