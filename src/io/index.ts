@@ -28,3 +28,12 @@ export {
 } from "./readers.js";
 export { writeAll } from "./write-all.js";
 export { decodeUtf8, encodeUtf8, readLineText, writeText } from "./text.js";
+export {
+  WireLog,
+  WireLogFormatError,
+  formatWireLogEntry,
+  parseWireLog,
+  type WireLogEntry,
+  type WireLogOptions,
+  type WireDirection,
+} from "./wire-log.js";
