@@ -1,6 +1,18 @@
 /**
- * serial transport (in progress).
+ * Serial transport: serial ports ({@link Serial}, on the `serialport`
+ * package's bindings), the terminal ({@link Console}) and named device
+ * drivers ({@link Driver}) as handles with `rxbs`/`txbs` rings, and the
+ * doers that run them with protocol handlers.
+ *
+ * Importing this module does not load `serialport`: its native binding is
+ * loaded the first time a Serial opens or ports are listed.
  *
  * @module
  */
-export {};
+export { SerialError, SerialOpenError, SerialNotFoundError, SerialPermissionError, SerialCutoffError, SerialListError, ConsoleError } from "./errors.js";
+export { nativeSerialBinding, type SerialBinding, type BindingPort, type BindingOpenOptions, type BindingError, type PortInfo } from "./binding.js";
+export { listSerialPorts, type ListSerialPortsOptions } from "./list-ports.js";
+export type { SerialHandle, SerialState, WireRecorder } from "./handle.js";
+export type { SerialOptions, PortMatch, Parity } from "./serial-options.js";
+export { Serial } from "./serial.js";
+export { SerialDoer, type SerialDoerOptions, type SerialHandler } from "./serial-doer.js";

@@ -1,0 +1,122 @@
+/**
+ * The seam between a Serial and the device: the binding interface that
+ * `serialport` defines (and that `@serialport/binding-mock` and the simulated
+ * serial link also implement), and the lazy loader of the real binding.
+ *
+ * The types are written out here, structurally identical to
+ * `@serialport/bindings-interface`, so hio-ts's declarations do not depend on
+ * a package it only reaches through `serialport`.
+ *
+ * @module
+ */
+import { createRequire } from "node:module";
+
+/** Settings a port is opened with, as serialport's bindings take them. */
+export interface BindingOpenOptions {
+  /** Device path, e.g. `/dev/ttyUSB0` or `COM3`. */
+  path: string;
+  /** Bits per second. */
+  baudRate: number;
+  /** Bits per character. */
+  dataBits?: 5 | 6 | 7 | 8;
+  /** Stop bits per character. */
+  stopBits?: 1 | 1.5 | 2;
+  /** `none`, `even`, `odd`, `mark` or `space`. */
+  parity?: string;
+  /** Hardware (RTS/CTS) flow control. */
+  rtscts?: boolean;
+  /** Software flow control: honour XON from the device. */
+  xon?: boolean;
+  /** Software flow control: honour XOFF from the device. */
+  xoff?: boolean;
+  /** Software flow control: any character restarts output. */
+  xany?: boolean;
+  /** Drop DTR when closing. */
+  hupcl?: boolean;
+  /** Lock the port against other processes. */
+  lock?: boolean;
+}
+
+/** What listing says about one port; only `path` is guaranteed. */
+export interface PortInfo {
+  /** Device path to open. */
+  path: string;
+  /** Manufacturer as the USB descriptor gives it. */
+  manufacturer: string | undefined;
+  /** Serial number of the device. */
+  serialNumber: string | undefined;
+  /** Plug-and-play id (Linux: the `/dev/serial/by-id` name). */
+  pnpId: string | undefined;
+  /** Location on the bus. */
+  locationId: string | undefined;
+  /** USB product id, 4 hex digits. */
+  productId: string | undefined;
+  /** USB vendor id, 4 hex digits. */
+  vendorId: string | undefined;
+}
+
+/** One open port of a binding; every call returns a Promise. */
+export interface BindingPort {
+  /** The settings it was opened with. */
+  readonly openOptions: Required<BindingOpenOptions>;
+  /** Open until `close()` resolves. */
+  readonly isOpen: boolean;
+  /** Closes the port; a pending read or write rejects with `canceled: true`. */
+  close(): Promise<void>;
+  /** Resolves once at least one byte was read into `buffer` at `offset`. */
+  read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }>;
+  /** Resolves once the OS took all of `buffer`; one write at a time. */
+  write(buffer: Buffer): Promise<void>;
+  /** Changes the baud rate of the open port. */
+  update(options: { baudRate: number }): Promise<void>;
+  /** Sets the control lines. */
+  set(options: { brk?: boolean; cts?: boolean; dsr?: boolean; dtr?: boolean; rts?: boolean }): Promise<void>;
+  /** Reads the status lines. */
+  get(): Promise<{ cts: boolean; dsr: boolean; dcd: boolean }>;
+  /** Discards what was received but not read and written but not sent. */
+  flush(): Promise<void>;
+  /** Waits until everything written has been transmitted. */
+  drain(): Promise<void>;
+}
+
+/**
+ * A binding: how ports are listed and opened. serialport's native binding,
+ * `MockBinding` from `@serialport/binding-mock` and the simulated link all
+ * fit it.
+ */
+export interface SerialBinding {
+  /** Lists the ports the binding can see. */
+  list(): Promise<PortInfo[]>;
+  /** Opens a port. */
+  open(options: BindingOpenOptions): Promise<BindingPort>;
+}
+
+/** The error shape bindings reject with. */
+export interface BindingError extends Error {
+  /** True when the operation was cancelled because the port was closed. */
+  canceled?: boolean;
+  /** Node's error code, when the failure came from a system call. */
+  code?: string;
+}
+
+let nativeBinding: SerialBinding | undefined;
+
+/**
+ * Returns serialport's binding for this platform, loading the `serialport`
+ * package (and its native addon) the first time it is called. Nothing else in
+ * hio-ts loads it, so a program that never opens or lists a serial port never
+ * loads the addon.
+ *
+ * The load is synchronous (`require`), so it can run inside a Doer's enter.
+ *
+ * @returns the auto-detected native binding
+ * @throws Error from Node when the package or its addon cannot be loaded
+ */
+export function nativeSerialBinding(): SerialBinding {
+  if (nativeBinding === undefined) {
+    const require = createRequire(import.meta.url);
+    const loaded = require("serialport") as { SerialPort: { binding: SerialBinding } };
+    nativeBinding = loaded.SerialPort.binding;
+  }
+  return nativeBinding;
+}

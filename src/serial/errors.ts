@@ -1,0 +1,55 @@
+/**
+ * Errors of the serial layer. Each message names the handle and its device
+ * path, so a log line says which port failed and why.
+ *
+ * @module
+ */
+import { HioError } from "../core/index.js";
+
+/**
+ * Base class of every serial error; `path` is the device the handle was
+ * opening or using (empty when it was looking one up by vendor/product id).
+ */
+export class SerialError extends HioError {
+  /** The device path concerned. */
+  readonly path: string;
+
+  /**
+   * Creates an error about the device at `path`.
+   * @param path the device path
+   * @param message what went wrong, naming the handle and the path
+   * @param options `cause`, as for `Error`
+   */
+  constructor(path: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.path = path;
+  }
+}
+
+/**
+ * Thrown (rejected) when a port cannot be opened for a reason other than the
+ * two named below: a bad setting, a port locked by another process, a device
+ * that refuses the request.
+ */
+export class SerialOpenError extends SerialError {}
+
+/** The device path does not exist (nothing plugged in, or a wrong name). */
+export class SerialNotFoundError extends SerialOpenError {}
+
+/** The process may not open the device (on Linux: join the `dialout` group). */
+export class SerialPermissionError extends SerialOpenError {}
+
+/**
+ * The device went away while open (unplugged, or the far end of a pty
+ * closed). The handle is cut off; what waits in `txbs` is kept.
+ */
+export class SerialCutoffError extends SerialError {}
+
+/** Listing the serial ports failed. */
+export class SerialListError extends SerialError {}
+
+/**
+ * A console (terminal) handle failed: its input is not readable, or its
+ * output went away.
+ */
+export class ConsoleError extends HioError {}

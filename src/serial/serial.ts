@@ -1,0 +1,462 @@
+/**
+ * Serial: a serial port as a handle with byte rings, on serialport's bindings.
+ *
+ * @module
+ */
+import { Signal, Tymee, type Waker } from "../core/index.js";
+import { RingBuffer } from "../io/index.js";
+import { nativeSerialBinding, type BindingError, type BindingPort, type SerialBinding } from "./binding.js";
+import { SerialCutoffError, SerialNotFoundError, SerialOpenError, SerialPermissionError } from "./errors.js";
+import type { SerialHandle, SerialState, WireRecorder } from "./handle.js";
+import { listSerialPorts } from "./list-ports.js";
+import { checkSerialOptions, describeMatch, matchesPort, type PortMatch, type SerialOptions, type SerialSettings } from "./serial-options.js";
+
+/** Largest chunk moved per binding read or write. */
+const MAX_CHUNK = 65_536;
+
+const ignore = (): void => {};
+
+/**
+ * A serial port as a handle: bytes the device sends land in `rxbs`, bytes
+ * put in `txbs` go to the device, and nothing is dropped on either side.
+ *
+ * - **Back pressure.** It reads only while `rxbs` has room (a full `rxbs`
+ *   leaves the device's bytes in the OS buffer, where flow control can hold
+ *   them), and it has one write at a time in flight: the next chunk leaves
+ *   `txbs` only once the OS took the previous one, so a slow device makes
+ *   `txbs` fill and `writeAll` wait.
+ * - **Cutoff and reopen.** When the device goes away the state becomes
+ *   `cutoff` and `error` holds a {@link SerialCutoffError}. A `reopenable`
+ *   Serial then tries to open the device again every `tymeout` seconds of
+ *   tyme (by path, or by USB ids with `match`) and, once it is back, resumes
+ *   sending: the chunk that was in flight is sent again, then the rest of
+ *   `txbs` (so a byte may arrive twice across a cutoff, never not at all).
+ *   `rxbs` keeps what it holds and is not ended. A Serial that is not
+ *   reopenable ends `rxbs`, so readers see the end of the stream.
+ * - **Wake.** Its doer sets `waker`; the Serial wakes it when bytes arrive,
+ *   when `txbs` gets bytes to send, and on every change of state.
+ * - **Binding.** `binding` is the only thing that touches the device:
+ *   serialport's native binding by default (loaded on first open), or
+ *   `MockBinding`, or the simulated link.
+ *
+ * @example
+ * ```ts
+ * const serial = new Serial({ path: "/dev/ttyUSB0", baudRate: 115200 });
+ * const doer = new SerialDoer({
+ *   serial,
+ *   handler: function* (serial) {
+ *     serial.txbs.write(new TextEncoder().encode("AT\r\n"));
+ *     const reply = yield* readLine(serial.rxbs, { timeout: 1 });
+ *     console.log(new TextDecoder().decode(reply));
+ *   },
+ * });
+ * await new Doist({ doers: [doer], real: true, limit: 5 }).do();
+ * ```
+ */
+export class Serial extends Tymee implements SerialHandle {
+  /** Bytes received, waiting for protocol code. */
+  readonly rxbs: RingBuffer;
+  /** Bytes waiting to be sent. */
+  readonly txbs: RingBuffer;
+  /** Notified on every change of `state`. */
+  readonly stateSignal = new Signal();
+  /** Whether it retries opening after a cutoff or a failed open. */
+  readonly reopenable: boolean;
+  /** Seconds of tyme between reopen attempts. */
+  readonly tymeout: number;
+  /** The USB ids it finds the device by, if any. */
+  readonly match: PortMatch | undefined;
+  /** Records every chunk received and sent. */
+  wirelog: WireRecorder | undefined;
+  /** Who to wake on I/O events (set by its doer). */
+  waker: Waker | undefined;
+  readonly #settings: SerialSettings;
+  readonly #bindingOption: SerialBinding | undefined;
+  readonly #fixedName: string | undefined;
+  #path: string | undefined;
+  #state: SerialState = "closed";
+  #error: Error | undefined;
+  #port: BindingPort | undefined;
+  #attempt = 0;
+  #opening: Promise<void> | undefined;
+  #closing: Promise<void> = Promise.resolve();
+  #retryAt = Number.NEGATIVE_INFINITY;
+  #opens = 0;
+  #bytesReceived = 0;
+  #bytesSent = 0;
+  // Receive side: one read in flight into a scratch buffer, then copied into
+  // rxbs (a read cannot target rxbs itself: its free region moves while the
+  // read is pending).
+  readonly #rxBuffer: Buffer;
+  #reading = false;
+  #readPort: BindingPort | undefined;
+  #rxHeld = 0;
+  #rxHeldFrom = 0;
+  // Send side: the chunk in flight leaves txbs when it is sent and stays in
+  // the scratch buffer until the OS took it, so a cutoff cannot lose it.
+  readonly #txBuffer: Buffer;
+  #writing = false;
+  #writePort: BindingPort | undefined;
+  #pending = 0;
+  #flushQueued = false;
+  readonly #resumeRead: Waker = { wake: () => this.#pumpRx() };
+  readonly #sendSoon: Waker = {
+    wake: () => {
+      if (this.#flushQueued) return;
+      this.#flushQueued = true;
+      queueMicrotask(this.#flush);
+    },
+  };
+
+  /**
+   * Creates a closed Serial; call `open()` or hand it to a SerialDoer.
+   * @param options `path` or `match`, `baudRate`, `dataBits`, `stopBits`,
+   *   `parity`, `rtscts`, `xon`, `xoff`, `xany`, `hupcl`, `lock`,
+   *   `bufferSize`, `reopenable`, `tymeout`, `tymth`, `binding`, `wirelog`, `name`
+   * @throws TypeError/RangeError naming the option that is wrong
+   */
+  constructor(options: SerialOptions) {
+    const settings = checkSerialOptions(options);
+    super({ tymth: options.tymth });
+    this.#settings = settings;
+    this.#path = settings.path;
+    this.match = settings.match;
+    this.reopenable = settings.reopenable;
+    this.tymeout = settings.tymeout;
+    this.#bindingOption = options.binding;
+    this.wirelog = options.wirelog;
+    this.#fixedName = options.name;
+    this.rxbs = new RingBuffer({ capacity: settings.bufferSize, name: `${this.name} rxbs` });
+    this.txbs = new RingBuffer({ capacity: settings.bufferSize, name: `${this.name} txbs` });
+    const chunk = Math.min(settings.bufferSize, MAX_CHUNK);
+    this.#rxBuffer = Buffer.allocUnsafe(chunk);
+    this.#txBuffer = Buffer.allocUnsafe(chunk);
+  }
+
+  /** A name for logs and errors, e.g. `serial /dev/ttyUSB0`. */
+  get name(): string {
+    if (this.#fixedName !== undefined) return this.#fixedName;
+    return `serial ${this.#path ?? describeMatch(this.match ?? {})}`;
+  }
+
+  /** Device path: as given, or the one the device was last found at by `match`. */
+  get path(): string | undefined {
+    return this.#path;
+  }
+
+  /** Baud rate it opens with. */
+  get baudRate(): number {
+    return this.#settings.open.baudRate;
+  }
+
+  /** Where it is in its lifecycle. */
+  get state(): SerialState {
+    return this.#state;
+  }
+
+  /** State is `open`. */
+  get opened(): boolean {
+    return this.#state === "open";
+  }
+
+  /** State is `opening`. */
+  get opening(): boolean {
+    return this.#state === "opening";
+  }
+
+  /** State is `closed`. */
+  get closed(): boolean {
+    return this.#state === "closed";
+  }
+
+  /** State is `cutoff`: the device went away (or is not there yet). */
+  get cutoff(): boolean {
+    return this.#state === "cutoff";
+  }
+
+  /** Why it is closed or cut off, if it failed. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** How many times it has opened (the first open and every reopen). */
+  get opens(): number {
+    return this.#opens;
+  }
+
+  /** Bytes received from the device since it was created. */
+  get bytesReceived(): number {
+    return this.#bytesReceived;
+  }
+
+  /** Bytes the OS took for sending since it was created. */
+  get bytesSent(): number {
+    return this.#bytesSent;
+  }
+
+  /** Bytes taken for sending but not yet sent: `txbs` plus the chunk in flight. */
+  get unsent(): number {
+    return this.txbs.length + this.#pending;
+  }
+
+  /** Nothing waits to be sent and nothing is in flight. */
+  get drained(): boolean {
+    return this.#pending === 0 && this.txbs.isEmpty;
+  }
+
+  /** Tyme of the next reopen attempt when cut off and reopenable, else `Infinity`. */
+  get due(): number {
+    return this.#state === "cutoff" && this.reopenable ? this.#retryAt : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Opens the port. From `closed` or `cutoff` it starts an open (a closed
+   * `rxbs` that was ended is reset); while `opening` it returns the same
+   * attempt; when `open` it resolves at once. Bytes already in `txbs` are
+   * sent as soon as it is open.
+   * @returns resolves when open
+   * @throws (rejects) SerialNotFoundError, SerialPermissionError or
+   *   SerialOpenError naming the path; a reopenable Serial keeps retrying
+   */
+  open(): Promise<void> {
+    if (this.#state === "open") return Promise.resolve();
+    if (this.#state === "opening" && this.#opening !== undefined) return this.#opening;
+    if (this.rxbs.ended) this.rxbs.reset();
+    const opening = this.#attemptOpen();
+    this.#opening = opening;
+    return opening;
+  }
+
+  /**
+   * Closes the port. Safe to call in any state and twice. `rxbs` is ended
+   * (readers drain it, then see the end); what is unsent stays in `txbs` (and
+   * the chunk in flight, if any, is kept to be sent after a later `open()`).
+   * @returns resolves once the binding released the device
+   */
+  close(): Promise<void> {
+    this.#attempt++; // an open in progress will close what it opens
+    this.#opening = undefined;
+    const port = this.#port;
+    this.#port = undefined;
+    if (port !== undefined) this.#closing = closeQuietly(port);
+    this.rxbs.end();
+    this.#setState("closed");
+    return this.#closing;
+  }
+
+  /**
+   * Services the port once, without blocking: restarts reading if `rxbs`
+   * has room again, starts sending what waits in `txbs`, and makes a reopen
+   * attempt when one is due.
+   */
+  service(): void {
+    if (this.#state === "open") {
+      this.#pumpRx();
+      this.#pumpTx();
+    } else if (this.#state === "cutoff" && this.reopenable && (this.tyme ?? Number.POSITIVE_INFINITY) >= this.#retryAt) {
+      this.#attemptOpen().catch(ignore);
+    }
+  }
+
+  async #attemptOpen(): Promise<void> {
+    const attempt = ++this.#attempt;
+    this.#setState("opening");
+    let port: BindingPort;
+    let path = this.#path ?? "";
+    try {
+      const binding = this.#bindingOption ?? nativeSerialBinding();
+      path = await this.#findPath(binding);
+      port = await binding.open({ path, ...this.#settings.open });
+    } catch (error) {
+      const failure = error instanceof SerialOpenError ? error : openError(this.name, path, error);
+      if (attempt === this.#attempt) this.#failOpen(failure);
+      throw failure;
+    }
+    if (attempt !== this.#attempt) {
+      // close() ran while the binding was opening: release what it opened.
+      this.#closing = closeQuietly(port);
+      throw new SerialOpenError(path, `${this.name}: closed while opening ${path}`);
+    }
+    this.#path = path;
+    this.#port = port;
+    this.#opening = undefined;
+    this.#error = undefined;
+    this.#opens++;
+    this.#setState("open");
+    this.#pumpRx();
+    this.#pumpTx();
+  }
+
+  /** Resolves the path to open: `path`, or the listed port that matches `match`. */
+  async #findPath(binding: SerialBinding): Promise<string> {
+    const match = this.match;
+    if (match === undefined) return this.#path as string;
+    const ports = await listSerialPorts(this.#bindingOption === undefined ? {} : { binding });
+    const found = ports.filter((port) => matchesPort(port, match));
+    const preferred = found.find((port) => port.path === this.#path) ?? found[0];
+    if (preferred === undefined) {
+      throw new SerialNotFoundError(this.#path ?? "", `${this.name}: no device matching ${describeMatch(match)} is plugged in`);
+    }
+    return preferred.path;
+  }
+
+  #failOpen(failure: Error): void {
+    this.#opening = undefined;
+    this.#error = failure;
+    if (this.reopenable) {
+      this.#scheduleRetry();
+      this.#setState("cutoff");
+    } else {
+      this.rxbs.end();
+      this.#setState("closed");
+    }
+  }
+
+  #scheduleRetry(): void {
+    const tyme = this.tyme;
+    this.#retryAt = tyme === undefined ? Number.NEGATIVE_INFINITY : tyme + this.tymeout;
+  }
+
+  #cut(cause: unknown): void {
+    const port = this.#port;
+    if (port === undefined || this.#state !== "open") return;
+    this.#port = undefined;
+    this.#closing = closeQuietly(port);
+    const path = this.#path ?? "";
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    this.#error = new SerialCutoffError(path, `${this.name}: device ${path} went away (${reason}); ${this.unsent} bytes wait to be sent`, { cause });
+    if (this.reopenable) this.#scheduleRetry();
+    else this.rxbs.end();
+    this.#setState("cutoff");
+  }
+
+  #setState(state: SerialState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.stateSignal.notify();
+    this.waker?.wake();
+  }
+
+  // --- receive -------------------------------------------------------------
+
+  #pumpRx(): void {
+    if (this.#reading || this.#port === undefined) return;
+    if (this.#rxHeld > 0 && !this.#deliver()) return;
+    const free = this.rxbs.free;
+    if (free === 0) {
+      this.rxbs.spaceSignal.subscribe(this.#resumeRead);
+      return;
+    }
+    this.#reading = true;
+    this.#readPort = this.#port;
+    this.#port.read(this.#rxBuffer, 0, Math.min(free, this.#rxBuffer.length)).then(this.#onRead, this.#onReadError);
+  }
+
+  readonly #onRead = (result: { bytesRead: number }): void => {
+    this.#reading = false;
+    const count = result.bytesRead;
+    if (this.rxbs.ended) return; // closed meanwhile: the user no longer wants them
+    this.#bytesReceived += count;
+    if (this.wirelog !== undefined) this.wirelog.rx(this.#rxBuffer.subarray(0, count), this.#path ?? "");
+    this.#rxHeldFrom = 0;
+    this.#rxHeld = count;
+    this.#deliver();
+    this.waker?.wake();
+    this.#pumpRx();
+  };
+
+  readonly #onReadError = (error: BindingError): void => {
+    this.#reading = false;
+    // A port closed by us (or replaced by a reopen) fails its last read: not news.
+    if (error?.canceled === true || this.#readPort !== this.#port) this.#pumpRx();
+    else this.#cut(error);
+  };
+
+  /** Moves held bytes into rxbs; true when none are left. */
+  #deliver(): boolean {
+    if (this.rxbs.ended) {
+      this.#rxHeld = 0;
+      return true;
+    }
+    const from = this.#rxHeldFrom;
+    const taken = this.rxbs.write(this.#rxBuffer.subarray(from, from + this.#rxHeld));
+    this.#rxHeld -= taken;
+    this.#rxHeldFrom += taken;
+    if (this.#rxHeld === 0) return true;
+    this.rxbs.spaceSignal.subscribe(this.#resumeRead); // rxbs was cleared or shrank: wait for room
+    return false;
+  }
+
+  // --- send ----------------------------------------------------------------
+
+  readonly #flush = (): void => {
+    this.#flushQueued = false;
+    this.#pumpTx();
+  };
+
+  #pumpTx(): void {
+    if (this.#writing || this.#port === undefined) return;
+    if (this.#pending === 0) {
+      const txbs = this.txbs;
+      if (txbs.isEmpty) {
+        txbs.dataSignal.subscribe(this.#sendSoon);
+        return;
+      }
+      const buffer = this.#txBuffer;
+      let count = 0;
+      for (const region of txbs.readRegions()) {
+        const take = Math.min(region.length, buffer.length - count);
+        buffer.set(take === region.length ? region : region.subarray(0, take), count);
+        count += take;
+        if (count === buffer.length) break;
+      }
+      txbs.consume(count);
+      this.#pending = count;
+    }
+    this.#writing = true;
+    this.#writePort = this.#port;
+    this.#port.write(this.#txBuffer.subarray(0, this.#pending)).then(this.#onWritten, this.#onWriteError);
+  }
+
+  readonly #onWritten = (): void => {
+    this.#writing = false;
+    const count = this.#pending;
+    this.#pending = 0;
+    this.#bytesSent += count;
+    if (this.wirelog !== undefined) this.wirelog.tx(this.#txBuffer.subarray(0, count), this.#path ?? "");
+    this.#pumpTx();
+    if (this.#pending === 0) this.waker?.wake(); // drained: a doer may be waiting to close
+  };
+
+  readonly #onWriteError = (error: BindingError): void => {
+    this.#writing = false;
+    // The chunk stays pending either way: sent again on this or the next port.
+    if (error?.canceled === true || this.#writePort !== this.#port) this.#pumpTx();
+    else this.#cut(error);
+  };
+}
+
+/** Closes a binding port, ignoring the errors of a port that is already gone. */
+function closeQuietly(port: BindingPort): Promise<void> {
+  if (!port.isOpen) return Promise.resolve();
+  return port.close().catch(ignore);
+}
+
+/**
+ * Turns a binding's open failure into a typed error naming the path.
+ * @param name the handle's name
+ * @param path the path it tried
+ * @param error what the binding threw
+ * @returns the typed error
+ */
+function openError(name: string, path: string, error: unknown): SerialOpenError {
+  const reason = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === "ENOENT" || /no such file|does not exist|ENOENT/i.test(reason)) {
+    return new SerialNotFoundError(path, `${name}: no such device ${path} (${reason})`, { cause: error });
+  }
+  if (code === "EACCES" || code === "EPERM" || /permission denied|EACCES|EPERM/i.test(reason)) {
+    return new SerialPermissionError(path, `${name}: permission denied opening ${path}; on Linux add the user to the dialout group (${reason})`, { cause: error });
+  }
+  return new SerialOpenError(path, `${name}: cannot open ${path}: ${reason}`, { cause: error });
+}
