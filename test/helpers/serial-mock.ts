@@ -3,8 +3,12 @@
  * our tests: unplugging and replugging a device, and holding writes back the
  * way a slow device does.
  */
-import { MockBinding, type MockPortBinding } from "@serialport/binding-mock";
+import { createRequire } from "node:module";
+import type { MockBindingInterface, MockPortBinding } from "@serialport/binding-mock" with { "resolution-mode": "require" };
 import type { BindingOpenOptions, BindingPort, PortInfo, SerialBinding } from "../../src/serial/index.js";
+
+// The package's exports map gives ESM importers no types; its CommonJS build has them.
+const { MockBinding } = createRequire(import.meta.url)("@serialport/binding-mock") as { MockBinding: MockBindingInterface };
 
 /** An error like the one the native binding gives for a vanished device. */
 function eio(path: string): Error {

@@ -17,8 +17,8 @@ const bytes = (value: string) => Buffer.from(value, "latin1");
 let binding: TestBinding;
 let serials: Serial[];
 
-function make(options: Partial<SerialOptions> = {}): Serial {
-  const serial = new Serial({ path: PATH, binding, ...options });
+function make(options: { [K in keyof SerialOptions]?: SerialOptions[K] | undefined } = {}): Serial {
+  const serial = new Serial({ path: PATH, binding, ...options } as SerialOptions);
   serials.push(serial);
   return serial;
 }
