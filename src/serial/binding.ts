@@ -56,7 +56,7 @@ export interface PortInfo {
 }
 
 /** One open port of a binding; every call returns a Promise. */
-export interface BindingPort {
+export interface BindingPortInterface {
   /** The settings it was opened with. */
   readonly openOptions: Required<BindingOpenOptions>;
   /** Open until `close()` resolves. */
@@ -84,11 +84,11 @@ export interface BindingPort {
  * `MockBinding` from `@serialport/binding-mock` and the simulated link all
  * fit it.
  */
-export interface SerialBinding {
+export interface BindingInterface {
   /** Lists the ports the binding can see. */
   list(): Promise<PortInfo[]>;
   /** Opens a port. */
-  open(options: BindingOpenOptions): Promise<BindingPort>;
+  open(options: BindingOpenOptions): Promise<BindingPortInterface>;
 }
 
 /** The error shape bindings reject with. */
@@ -99,7 +99,7 @@ export interface BindingError extends Error {
   code?: string;
 }
 
-let nativeBinding: SerialBinding | undefined;
+let nativeBinding: BindingInterface | undefined;
 
 /**
  * Returns serialport's binding for this platform, loading the `serialport`
@@ -112,10 +112,10 @@ let nativeBinding: SerialBinding | undefined;
  * @returns the auto-detected native binding
  * @throws Error from Node when the package or its addon cannot be loaded
  */
-export function nativeSerialBinding(): SerialBinding {
+export function nativeSerialBinding(): BindingInterface {
   if (nativeBinding === undefined) {
     const require = createRequire(import.meta.url);
-    const loaded = require("serialport") as { SerialPort: { binding: SerialBinding } };
+    const loaded = require("serialport") as { SerialPort: { binding: BindingInterface } };
     nativeBinding = loaded.SerialPort.binding;
   }
   return nativeBinding;

@@ -18,19 +18,6 @@ import type { RingBuffer } from "../io/index.js";
  */
 export type SerialState = "closed" | "opening" | "open" | "cutoff";
 
-/**
- * Records what crossed the wire. `WireLog` from `hio-ts/io` fits; so does
- * any object with these two methods. The bytes passed are views of the
- * handle's scratch buffers, valid during the call only: copy them to keep
- * them (WireLog does).
- */
-export interface WireRecorder {
-  /** Records bytes received from `peer`. */
-  rx(bytes: Uint8Array, peer: string): void;
-  /** Records bytes sent to `peer`. */
-  tx(bytes: Uint8Array, peer: string): void;
-}
-
 /** The contract between a serial handle and the doer that services it. */
 export interface SerialHandle {
   /** A name for logs and errors, e.g. `serial /dev/ttyUSB0`. */

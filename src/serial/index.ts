@@ -10,9 +10,9 @@
  * @module
  */
 export { SerialError, SerialOpenError, SerialNotFoundError, SerialPermissionError, SerialCutoffError, SerialListError, ConsoleError } from "./errors.js";
-export { nativeSerialBinding, type SerialBinding, type BindingPort, type BindingOpenOptions, type BindingError, type PortInfo } from "./binding.js";
+export { nativeSerialBinding, type BindingInterface, type BindingPortInterface, type BindingOpenOptions, type BindingError, type PortInfo } from "./binding.js";
 export { listSerialPorts, type ListSerialPortsOptions } from "./list-ports.js";
-export type { SerialHandle, SerialState, WireRecorder } from "./handle.js";
+export type { SerialHandle, SerialState } from "./handle.js";
 export type { SerialOptions, PortMatch, Parity } from "./serial-options.js";
 export { Serial } from "./serial.js";
 export { SerialDoer, type SerialDoerOptions, type SerialHandler } from "./serial-doer.js";

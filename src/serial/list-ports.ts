@@ -5,13 +5,13 @@
  */
 import { readdirSync, readFileSync, readlinkSync, realpathSync, existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { nativeSerialBinding, type PortInfo, type SerialBinding } from "./binding.js";
+import { nativeSerialBinding, type PortInfo, type BindingInterface } from "./binding.js";
 import { SerialListError } from "./errors.js";
 
 /** Options of {@link listSerialPorts}. */
 export interface ListSerialPortsOptions {
   /** Binding to ask; default: serialport's native binding (loaded now). */
-  binding?: SerialBinding;
+  binding?: BindingInterface;
   /** Root of sysfs for the Linux fallback; tests point it at a fake tree. Default `/sys`. */
   sysfs?: string;
   /** Root of the device files for the Linux fallback. Default `/dev`. */

@@ -4,8 +4,8 @@
  * @module
  */
 import type { Tymth } from "../core/index.js";
-import type { BindingOpenOptions, SerialBinding } from "./binding.js";
-import type { WireRecorder } from "./handle.js";
+import type { BindingOpenOptions, BindingInterface } from "./binding.js";
+import type { WireLog } from "../io/index.js";
 
 /** Parity settings the bindings accept. */
 export type Parity = "none" | "even" | "odd" | "mark" | "space";
@@ -58,9 +58,13 @@ export interface SerialOptions {
   /** Tyme base (its doer winds it anyway). */
   tymth?: Tymth;
   /** Binding to use: default serialport's native one; `MockBinding` in tests. */
-  binding?: SerialBinding;
-  /** Records every chunk received and sent. */
-  wirelog?: WireRecorder;
+  binding?: BindingInterface;
+  /**
+   * Records every chunk received and sent, with the path as peer: a
+   * `WireLog`, or anything with its `rx` and `tx` (the bytes are views, valid
+   * during the call only).
+   */
+  wirelog?: Pick<WireLog, "rx" | "tx">;
   /** A name for logs and errors. Default `serial <path>`. */
   name?: string;
 }

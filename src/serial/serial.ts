@@ -4,10 +4,10 @@
  * @module
  */
 import { Signal, Tymee, type Waker } from "../core/index.js";
-import { RingBuffer } from "../io/index.js";
-import { nativeSerialBinding, type BindingError, type BindingPort, type SerialBinding } from "./binding.js";
+import { RingBuffer, type WireLog } from "../io/index.js";
+import { nativeSerialBinding, type BindingError, type BindingPortInterface, type BindingInterface } from "./binding.js";
 import { SerialCutoffError, SerialNotFoundError, SerialOpenError, SerialPermissionError } from "./errors.js";
-import type { SerialHandle, SerialState, WireRecorder } from "./handle.js";
+import type { SerialHandle, SerialState } from "./handle.js";
 import { listSerialPorts } from "./list-ports.js";
 import { checkSerialOptions, describeMatch, matchesPort, type PortMatch, type SerialOptions, type SerialSettings } from "./serial-options.js";
 
@@ -67,16 +67,16 @@ export class Serial extends Tymee implements SerialHandle {
   /** The USB ids it finds the device by, if any. */
   readonly match: PortMatch | undefined;
   /** Records every chunk received and sent. */
-  wirelog: WireRecorder | undefined;
+  wirelog: Pick<WireLog, "rx" | "tx"> | undefined;
   /** Who to wake on I/O events (set by its doer). */
   waker: Waker | undefined;
   readonly #settings: SerialSettings;
-  readonly #bindingOption: SerialBinding | undefined;
+  readonly #bindingOption: BindingInterface | undefined;
   readonly #fixedName: string | undefined;
   #path: string | undefined;
   #state: SerialState = "closed";
   #error: Error | undefined;
-  #port: BindingPort | undefined;
+  #port: BindingPortInterface | undefined;
   #attempt = 0;
   #opening: Promise<void> | undefined;
   #closing: Promise<void> = Promise.resolve();
@@ -89,14 +89,14 @@ export class Serial extends Tymee implements SerialHandle {
   // read is pending).
   readonly #rxBuffer: Buffer;
   #reading = false;
-  #readPort: BindingPort | undefined;
+  #readPort: BindingPortInterface | undefined;
   #rxHeld = 0;
   #rxHeldFrom = 0;
   // Send side: the chunk in flight leaves txbs when it is sent and stays in
   // the scratch buffer until the OS took it, so a cutoff cannot lose it.
   readonly #txBuffer: Buffer;
   #writing = false;
-  #writePort: BindingPort | undefined;
+  #writePort: BindingPortInterface | undefined;
   #pending = 0;
   #flushQueued = false;
   readonly #resumeRead: Waker = { wake: () => this.#pumpRx() };
@@ -261,7 +261,7 @@ export class Serial extends Tymee implements SerialHandle {
   async #attemptOpen(): Promise<void> {
     const attempt = ++this.#attempt;
     this.#setState("opening");
-    let port: BindingPort;
+    let port: BindingPortInterface;
     let path = this.#path ?? "";
     try {
       const binding = this.#bindingOption ?? nativeSerialBinding();
@@ -288,7 +288,7 @@ export class Serial extends Tymee implements SerialHandle {
   }
 
   /** Resolves the path to open: `path`, or the listed port that matches `match`. */
-  async #findPath(binding: SerialBinding): Promise<string> {
+  async #findPath(binding: BindingInterface): Promise<string> {
     const match = this.match;
     if (match === undefined) return this.#path as string;
     const ports = await listSerialPorts(this.#bindingOption === undefined ? {} : { binding });
@@ -437,7 +437,7 @@ export class Serial extends Tymee implements SerialHandle {
 }
 
 /** Closes a binding port, ignoring the errors of a port that is already gone. */
-function closeQuietly(port: BindingPort): Promise<void> {
+function closeQuietly(port: BindingPortInterface): Promise<void> {
   if (!port.isOpen) return Promise.resolve();
   return port.close().catch(ignore);
 }

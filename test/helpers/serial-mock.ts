@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module";
 import type { MockBindingInterface, MockPortBinding } from "@serialport/binding-mock" with { "resolution-mode": "require" };
-import type { BindingOpenOptions, BindingPort, PortInfo, SerialBinding } from "../../src/serial/index.js";
+import type { BindingOpenOptions, BindingPortInterface, PortInfo, BindingInterface } from "../../src/serial/index.js";
 
 // The package's exports map gives ESM importers no types; its CommonJS build has them.
 const { MockBinding } = createRequire(import.meta.url)("@serialport/binding-mock") as { MockBinding: MockBindingInterface };
@@ -16,7 +16,7 @@ function eio(path: string): Error {
 }
 
 /** One open port: MockPortBinding, able to vanish and to hold writes. */
-export class TestPort implements BindingPort {
+export class TestPort implements BindingPortInterface {
   readonly inner: MockPortBinding;
   #gone = false;
   #rejectRead: ((error: Error) => void) | undefined;
@@ -120,7 +120,7 @@ export interface PlugOptions {
 }
 
 /** A binding over MockBinding whose devices can be unplugged and plugged back. */
-export class TestBinding implements SerialBinding {
+export class TestBinding implements BindingInterface {
   readonly #unplugged = new Set<string>();
   readonly #open = new Map<string, TestPort>();
   /** Errors to throw from the next open of a path, e.g. a permission error. */
@@ -162,7 +162,7 @@ export class TestBinding implements SerialBinding {
     return ports.filter((port) => !this.#unplugged.has(port.path));
   }
 
-  async open(options: BindingOpenOptions): Promise<BindingPort> {
+  async open(options: BindingOpenOptions): Promise<BindingPortInterface> {
     const path = options.path;
     this.attempts.set(path, (this.attempts.get(path) ?? 0) + 1);
     const failure = this.openFailures.get(path);
