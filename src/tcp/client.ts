@@ -1,0 +1,277 @@
+/**
+ * Client: a TCP connection that we open, with optional reconnection.
+ *
+ * @module
+ */
+import { currentTyme, WAIT, type Tymth } from "../core/index.js";
+import { checkSeconds, Connection, formatAddress, type ConnectionOptions, type ConnectionState } from "./connection.js";
+import { nodeDriver, type TcpDriver } from "./driver.js";
+import { ConnectError, type TcpError } from "./errors.js";
+import type { ClientTlsOptions } from "./tls-options.js";
+
+/** Options of {@link Client}. */
+export interface ClientOptions extends ConnectionOptions {
+  /** Host name, IPv4 or IPv6 address. Default `127.0.0.1`. */
+  host?: string;
+  /** TCP port (1–65535). */
+  port: number;
+  /** After a failed attempt or a lost connection, try again every `tymeout`. Default false. */
+  reconnectable?: boolean;
+  /**
+   * Seconds of tyme between connect attempts when `reconnectable`; an
+   * attempt still pending after `tymeout` is abandoned. 0: no attempt
+   * timeout, and retry at the next service. Default 1.
+   */
+  tymeout?: number;
+  /** Tyme base (ClientDoer winds it). */
+  tymth?: Tymth | undefined;
+  /** Where sockets come from. Default: {@link nodeDriver}. */
+  driver?: TcpDriver;
+}
+
+/** Options of {@link Client.waitConnected}. */
+export interface WaitConnectedOptions {
+  /** Seconds of tyme to wait at most. Default: no limit. */
+  timeout?: number;
+}
+
+/** One static receive buffer for every plain Client: `onread` copies out of it at once. */
+const READ_BUFFER = new Uint8Array(64 * 1024);
+
+/**
+ * A TCP client. `open()` starts a non-blocking connect; `service()` (called
+ * by its {@link ClientDoer} every time it runs) retries connects when
+ * `reconnectable`, moves received bytes into `rxbs` (pausing while it is
+ * full) and sends what protocol code wrote to `txbs` (waiting while the
+ * socket needs drain).
+ *
+ * The peer's FIN makes the client `cutoff` (rxbs ends; it may still send,
+ * half-open). On reconnect, `rxbs` and `txbs` start empty: a reconnect waits
+ * until protocol code has read what the old connection delivered, and the
+ * bytes of `txbs` not sent on it are counted in `unsent`, not sent on the
+ * new one.
+ *
+ * @example
+ * ```ts
+ * const client = new Client({ host: "127.0.0.1", port: 7000 });
+ * const talk = doify(function* () {
+ *   yield* client.waitConnected({ timeout: 5 });
+ *   client.txbs.write(new TextEncoder().encode("ping\n"));
+ *   const line = yield* readLine(client.rxbs);
+ *   return true;
+ * });
+ * await new Doist({ doers: [new ClientDoer({ client }), talk], real: true, limit: 10 }).do();
+ * ```
+ */
+export class Client extends Connection {
+  /** Host to connect to. */
+  readonly host: string;
+  /** Port to connect to. */
+  readonly port: number;
+  /** Retry failed or lost connections. */
+  reconnectable: boolean;
+  /** Seconds of tyme between attempts (and per attempt) when reconnectable. */
+  readonly tymeout: number;
+  /** Where sockets come from. */
+  readonly driver: TcpDriver;
+  /** Connect attempts made so far. */
+  attempts = 0;
+  #tymth: Tymth | undefined;
+  #wanted = false;
+  #attemptAt = 0;
+  #retryAt: number | undefined;
+  #everOpened = false;
+
+  /**
+   * Creates a client; it does not connect until `open()`.
+   * @param options `host`, `port`, `reconnectable`, `tymeout`, ring size, socket options, `wirelog`, `driver`
+   * @throws TypeError / RangeError naming a bad option
+   */
+  constructor(options: ClientOptions) {
+    const host = options.host ?? "127.0.0.1";
+    if (typeof host !== "string" || host.length === 0) throw new TypeError(`host must be a non-empty string, got ${typeof host}`);
+    const port = options.port;
+    if (typeof port !== "number") throw new TypeError(`port must be a number, got ${typeof port}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new RangeError(`port must be a whole number from 1 to 65535, got ${port}`);
+    super(options, `client ${formatAddress(host, port)}`);
+    this.host = host;
+    this.port = port;
+    this.reconnectable = options.reconnectable ?? false;
+    this.tymeout = checkSeconds("tymeout", options.tymeout ?? 1);
+    this.driver = options.driver ?? nodeDriver;
+    this.#tymth = options.tymth;
+  }
+
+  /** `client host:port`, for messages. */
+  get label(): string {
+    return `client ${formatAddress(this.host, this.port)}`;
+  }
+
+  /** TLS settings; plain TCP here, overridden by ClientTls. */
+  get tls(): ClientTlsOptions | undefined {
+    return undefined;
+  }
+
+  /**
+   * Moves the client onto a tyme base (reconnect timing reads it).
+   * @param tymth the tyme base
+   */
+  wind(tymth: Tymth): void {
+    this.#tymth = tymth;
+  }
+
+  /** Current tyme, 0 before it is wound. */
+  get tyme(): number {
+    return this.#tymth?.() ?? 0;
+  }
+
+  /**
+   * Starts connecting (non-blocking) unless already opening or open. A
+   * failure shows as `state === "closed"` with `error` set (a ConnectError
+   * or TlsError), or as a retry when `reconnectable`.
+   */
+  open(): void {
+    this.#wanted = true;
+    if (this.state === "opening" || this.state === "open") return;
+    this.#attempt();
+  }
+
+  /**
+   * Closes the connection and stops reconnecting. Safe to call twice.
+   */
+  override close(): void {
+    this.#wanted = false;
+    this.#retryAt = undefined;
+    super.close();
+    if (this.#everOpened) this.txbs.clear(); // counted in `unsent`
+  }
+
+  /** Connects, reconnects, receives and sends, once, without blocking. */
+  override service(): void {
+    this.#servicing = true;
+    try {
+      this.serviceConnect();
+      this.serviceReceive();
+      this.serviceSend();
+    } finally {
+      this.#servicing = false;
+    }
+    if (this.#again) {
+      // An event raised by this service (e.g. bytes moved from a paused
+      // stash) needs another: a wake from inside a pass would only be seen
+      // at the next tock of a real-time Doist, so wake after the pass.
+      this.#again = false;
+      queueMicrotask(this.#wakeLater);
+    }
+  }
+
+  protected override onEvent(): void {
+    if (this.#servicing) this.#again = true;
+    else this.waker?.wake();
+  }
+
+  #servicing = false;
+  #again = false;
+  readonly #wakeLater = (): void => this.waker?.wake();
+
+  /**
+   * Abandons an attempt that took longer than `tymeout` and starts a retry
+   * that is due. Retries wait until `rxbs` has been read empty.
+   */
+  serviceConnect(): void {
+    if (!this.#wanted) return;
+    const tyme = this.tyme;
+    if (this.state === "opening" && this.reconnectable && this.tymeout > 0 && tyme >= this.#attemptAt + this.tymeout) {
+      const error = new ConnectError(`${this.label}: connect timed out after ${this.tymeout}s of tyme`);
+      this.closeSocket(false);
+      this.error = error;
+      this.#retryAt = tyme;
+    }
+    const retryAt = this.#retryAt;
+    if (retryAt === undefined || tyme < retryAt || this.state === "opening" || this.state === "open") return;
+    if (!this.rxbs.isEmpty || this.receivePaused) {
+      this.rxbs.spaceSignal.subscribe(this.#retryWaker);
+      return;
+    }
+    this.#attempt();
+  }
+
+  /**
+   * Tyme at which `service()` has timed work to do (a retry, or an attempt
+   * to abandon), for the Doer's sleep; `Infinity` when none.
+   * @returns the tyme
+   */
+  get nextDeadline(): number {
+    if (!this.#wanted || !this.reconnectable) return WAIT;
+    if (this.state === "opening") return this.tymeout > 0 ? this.#attemptAt + this.tymeout : WAIT;
+    return this.#retryAt ?? WAIT;
+  }
+
+  /**
+   * Waits (inside a dog, with `yield*`) until the client is connected.
+   * @param options `timeout` in seconds of tyme
+   * @returns when connected
+   * @throws ConnectError / TlsError when the attempt failed and the client will not retry, or on timeout
+   */
+  *waitConnected(options: WaitConnectedOptions = {}): Generator<number | undefined, void, number> {
+    const timeout = options.timeout === undefined ? WAIT : checkSeconds("timeout", options.timeout);
+    const start = currentTyme() ?? this.tyme;
+    for (;;) {
+      if (this.state === "open") return;
+      if (!this.#wanted) throw new ConnectError(`${this.label}: closed while waiting to connect`);
+      if (this.state !== "opening" && (!this.reconnectable || this.#retryAt === undefined)) {
+        throw this.error ?? new ConnectError(`${this.label}: not connected`);
+      }
+      const subscribed = this.stateSignal.subscribe();
+      const remaining = timeout === WAIT ? WAIT : start + timeout - (currentTyme() ?? this.tyme);
+      if (remaining <= 0) {
+        this.stateSignal.unsubscribe();
+        const cause: TcpError | undefined = this.error;
+        throw new ConnectError(`${this.label}: not connected within ${timeout}s of tyme${cause === undefined ? "" : ` (last error: ${cause.message})`}`, cause);
+      }
+      yield subscribed ? remaining : 0;
+      this.stateSignal.unsubscribe();
+    }
+  }
+
+  protected override connectFailed(): void {
+    if (this.reconnectable && this.#wanted) this.#retryAt = this.tyme + this.tymeout;
+    else {
+      this.#retryAt = undefined;
+      this.rxbs.end(); // nobody will fill it: let readers stop
+    }
+  }
+
+  protected override cutOff(): void {
+    this.#retryAt = this.reconnectable && this.#wanted ? this.tyme + this.tymeout : undefined;
+  }
+
+  readonly #retryWaker = { wake: (): void => this.onEvent() };
+
+  #attempt(): void {
+    this.#retryAt = undefined;
+    // A fresh connection starts with an empty, unended rxbs (retries wait
+    // until the old bytes were read) and, after an open one, an empty txbs:
+    // what the old connection did not send is counted in `unsent`.
+    if (this.rxbs.ended) this.rxbs.reset();
+    const unsent = this.#everOpened ? this.txbs.length + (this.socket?.writableLength ?? 0) : 0;
+    if (this.#everOpened) this.txbs.clear();
+    this.attempts++;
+    this.#attemptAt = this.tyme;
+    const tls = this.tls;
+    const socket = this.driver.connect({
+      host: this.host,
+      port: this.port,
+      ...(tls === undefined
+        ? { onread: { buffer: READ_BUFFER, callback: (bytes: number, buffer: Uint8Array) => this.receive(buffer.subarray(0, bytes), true) } }
+        : { tls }),
+    });
+    this.attach(socket, false, tls === undefined ? "connect" : "secureConnect");
+    this.unsent = unsent;
+  }
+
+  protected override setState(state: ConnectionState): void {
+    if (state === "open") this.#everOpened = true;
+    super.setState(state);
+  }
+}

@@ -1,0 +1,449 @@
+/**
+ * Connection: what Client and Remoter share, the pump between one stream
+ * socket and the `rxbs`/`txbs` rings, with back pressure both ways and no
+ * lost bytes. Internal to the tcp layer; its public members show on Client
+ * and Remoter.
+ *
+ * @module
+ */
+import { Signal, type Waker } from "../core/index.js";
+import { RingBuffer } from "../io/index.js";
+import type { StreamSocket } from "./driver.js";
+import { socketError, type TcpError } from "./errors.js";
+
+/**
+ * A connection's lifecycle: `"closed"` (not opened, failed to connect, or
+ * closed by us), `"opening"` (connect or handshake in progress), `"open"`
+ * (bytes flow), `"cutoff"` (the peer closed its side, the connection broke
+ * or the peer went away: `rxbs` ends after the bytes received before; while
+ * the socket is still `alive` — half-open after the peer's FIN — sending
+ * goes on).
+ */
+export type ConnectionState = "closed" | "opening" | "open" | "cutoff";
+
+/**
+ * Where a handle reports what crossed the wire: `WireLog` from the io layer
+ * fits. The bytes passed are only valid during the call: copy to keep them.
+ */
+export interface WireTap {
+  /** Records bytes received from `peer` (`host:port`). */
+  rx(bytes: Uint8Array, peer: string): void;
+  /** Records bytes sent to `peer` (`host:port`). */
+  tx(bytes: Uint8Array, peer: string): void;
+}
+
+/** Options every connection takes. */
+export interface ConnectionOptions {
+  /** Capacity of `rxbs` and of `txbs` in bytes. Default 65 536. */
+  bufferSize?: number;
+  /** Disable Nagle's algorithm, so small writes go out at once. Default true. */
+  noDelay?: boolean;
+  /** Send TCP keepalive probes after this many seconds of silence; 0 (default): off. */
+  keepAlive?: number;
+  /** Record every chunk received and sent. */
+  wirelog?: WireTap | undefined;
+}
+
+/**
+ * Formats `host:port`, with brackets around an IPv6 address.
+ * @param host host name or address
+ * @param port port
+ * @returns e.g. `127.0.0.1:7000` or `[::1]:7000`
+ */
+export function formatAddress(host: string | undefined, port: number | undefined): string {
+  const name = host ?? "?";
+  return `${name.includes(":") ? `[${name}]` : name}:${port ?? "?"}`;
+}
+
+/**
+ * Checks a whole number option.
+ * @param name the option
+ * @param value its value
+ * @param min smallest allowed
+ * @returns the value
+ * @throws TypeError / RangeError naming the option
+ */
+export function checkCount(name: string, value: unknown, min: number): number {
+  if (typeof value !== "number") throw new TypeError(`${name} must be a number, got ${typeof value}`);
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be a whole number >= ${min}, got ${value}`);
+  return value;
+}
+
+/**
+ * Checks a seconds option.
+ * @param name the option
+ * @param value its value
+ * @returns the value
+ * @throws TypeError / RangeError naming the option
+ */
+export function checkSeconds(name: string, value: unknown): number {
+  if (typeof value !== "number") throw new TypeError(`${name} must be a number of seconds, got ${typeof value}`);
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number of seconds >= 0, got ${value}`);
+  return value;
+}
+
+/**
+ * Longest sleep (seconds of tyme) the doers of this layer ask for when they
+ * have nothing to do. A real-time Doist steps through an idle stretch tick
+ * by tick when it computes its sleep, so an endless sleep costs up to 65 536
+ * steps on every wake; one second bounds that, for one cheap pass a second.
+ */
+export const IDLE_STRIDE = 1;
+
+type ShutdownState = "none" | "requested" | "sent";
+
+/**
+ * The pump between one socket and two rings. Received bytes go straight into
+ * `rxbs` from the socket's callback; what does not fit is kept aside and
+ * reading pauses until `rxbs` has room. Sending copies what `txbs` holds into
+ * one buffer that the socket then owns, and stops while the socket asks for
+ * drain (so `txbs` fills and writers wait: back pressure).
+ */
+export abstract class Connection {
+  /** Bytes received, for protocol code to read. */
+  readonly rxbs: RingBuffer;
+  /** Bytes to send, written by protocol code. */
+  readonly txbs: RingBuffer;
+  /** Notified on every change of `state`. */
+  readonly stateSignal = new Signal();
+  /** Woken on every socket event (set by the Doer that services this handle). */
+  waker: Waker | undefined;
+  /** Where chunks are recorded, if anywhere. */
+  wirelog: WireTap | undefined;
+  /** The last error: a failed connect, a reset, a TLS failure. Cleared by a new attempt. */
+  error: TcpError | undefined;
+  /** Bytes not yet written to the OS when the connection ended (left in `txbs` or queued in the socket): sent by no one. */
+  unsent = 0;
+  /** Disable Nagle's algorithm. */
+  readonly noDelay: boolean;
+  /** Keepalive delay in seconds; 0: off. */
+  readonly keepAlive: number;
+
+  #state: ConnectionState = "closed";
+  #socket: StreamSocket | undefined;
+  #peer = "?";
+  #stash: Uint8Array | undefined;
+  #paused = false;
+  #peerEnded = false;
+  #needDrain = false;
+  #shutdown: ShutdownState = "none";
+  #closeWhenFlushed = false;
+  readonly #eventWaker: Waker = { wake: () => this.onEvent() };
+
+  /**
+   * @param options ring size, socket options, wirelog
+   * @param name names the rings, e.g. `client 127.0.0.1:7000`
+   */
+  constructor(options: ConnectionOptions, name: string) {
+    const capacity = checkCount("bufferSize", options.bufferSize ?? 65_536, 1);
+    this.rxbs = new RingBuffer({ capacity, name: `${name} rxbs` });
+    this.txbs = new RingBuffer({ capacity, name: `${name} txbs` });
+    this.noDelay = options.noDelay ?? true;
+    this.keepAlive = checkSeconds("keepAlive", options.keepAlive ?? 0);
+    this.wirelog = options.wirelog;
+  }
+
+  /** Names the handle and its address for messages, e.g. `client 127.0.0.1:7000`. */
+  abstract get label(): string;
+
+  /** The lifecycle state. */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Bytes can flow (`state === "open"`). */
+  get connected(): boolean {
+    return this.#state === "open";
+  }
+
+  /** The peer closed its side or the connection broke (`state === "cutoff"`). */
+  get cutoff(): boolean {
+    return this.#state === "cutoff";
+  }
+
+  /** A socket is attached: connecting, open, or half-open after the peer's FIN. */
+  get alive(): boolean {
+    return this.#socket !== undefined;
+  }
+
+  /** Reading is paused because `rxbs` is full. */
+  get receivePaused(): boolean {
+    return this.#paused;
+  }
+
+  /** Moves bytes both ways once, without blocking. */
+  service(): void {
+    this.serviceReceive();
+    this.serviceSend();
+  }
+
+  /**
+   * Moves bytes kept aside into `rxbs` while it has room, and resumes reading
+   * once all are in. Costs nothing unless reading is paused.
+   */
+  serviceReceive(): void {
+    if (!this.#paused) return;
+    const stash = this.#stash;
+    if (stash !== undefined) {
+      const taken = this.rxbs.ended ? stash.length : this.rxbs.write(stash);
+      if (taken > 0) this.onEvent(); // bytes arrived in rxbs: their consumer has work
+      if (taken < stash.length) {
+        this.#stash = stash.subarray(taken);
+        this.rxbs.spaceSignal.subscribe(this.#eventWaker);
+        return;
+      }
+      this.#stash = undefined;
+    }
+    this.#paused = false;
+    if (this.#peerEnded || this.#state !== "open") {
+      this.rxbs.end();
+      return;
+    }
+    this.#socket?.resume();
+  }
+
+  /**
+   * Hands the unsent bytes of `txbs` to the socket, unless it asked to wait
+   * for drain; half-closes once everything is handed over, if asked to.
+   */
+  serviceSend(): void {
+    const socket = this.#socket;
+    if (socket === undefined || this.#state === "opening") return;
+    const txbs = this.txbs;
+    if (!this.#needDrain && txbs.length > 0) {
+      // Copy out and consume at once: the ring's room is free again before
+      // the socket confirms, which saves a pass per chunk (measured faster
+      // than handing ring views over and consuming on confirmation).
+      const count = txbs.length;
+      const out = Buffer.allocUnsafe(count);
+      const regions = txbs.readRegions();
+      let offset = 0;
+      for (let index = 0; index < regions.length; index++) {
+        const region = regions[index]!;
+        out.set(region, offset);
+        offset += region.length;
+      }
+      txbs.consume(count);
+      this.wirelog?.tx(out, this.#peer);
+      this.touched();
+      if (!socket.write(out)) this.#needDrain = true;
+    }
+    if (txbs.length === 0) {
+      if (this.#shutdown === "requested") {
+        this.#shutdown = "sent";
+        socket.end(this.#closeWhenFlushed ? this.#finished : undefined);
+      } else if (this.#shutdown === "none") {
+        txbs.dataSignal.subscribe(this.#eventWaker);
+      }
+    }
+  }
+
+  /**
+   * Half-closes: sends FIN once `txbs` is flushed; receiving goes on until
+   * the peer closes too.
+   */
+  shutdownSend(): void {
+    if (this.#shutdown !== "none") return;
+    this.#shutdown = "requested";
+    this.onEvent();
+  }
+
+  /**
+   * Closes gracefully: flushes `txbs`, sends FIN, then closes. Closes at once
+   * when the connection is not open.
+   */
+  endAfterFlush(): void {
+    if (this.#socket === undefined || this.#state === "opening") {
+      this.close();
+      return;
+    }
+    this.#closeWhenFlushed = true;
+    if (this.#shutdown === "sent") {
+      this.close(); // FIN already went out; nothing left to flush
+      return;
+    }
+    this.shutdownSend();
+  }
+
+  /**
+   * Closes at once: the socket is destroyed, unsent bytes are counted in
+   * `unsent`, and `rxbs` ends so readers drain it and stop. Safe to call twice.
+   */
+  close(): void {
+    this.closeSocket(true);
+  }
+
+  /**
+   * Destroys the socket and sets the state to `closed`.
+   * @param endReceive whether `rxbs` ends (false for a retry that comes next)
+   */
+  protected closeSocket(endReceive: boolean): void {
+    const socket = this.#socket;
+    if (socket === undefined && this.#state === "closed") {
+      if (endReceive) this.rxbs.end();
+      return;
+    }
+    this.#socket = undefined;
+    if (socket !== undefined) this.unsent = this.txbs.length + (socket.writableLength ?? 0);
+    this.#stash = undefined;
+    this.#paused = false;
+    this.#resetSend();
+    socket?.destroy();
+    if (endReceive) this.rxbs.end();
+    this.setState("closed");
+    this.onEvent();
+  }
+
+  /** The socket being pumped, if any. */
+  protected get socket(): StreamSocket | undefined {
+    return this.#socket;
+  }
+
+  /**
+   * Starts pumping `socket`.
+   * @param socket a connecting or connected socket
+   * @param connected whether it is connected already (accepted sockets)
+   * @param connectEvent the event that says it is ready: `connect` or `secureConnect`
+   */
+  protected attach(socket: StreamSocket, connected: boolean, connectEvent: "connect" | "secureConnect"): void {
+    this.#socket?.destroy(); // a half-open predecessor (reconnect after the peer's FIN)
+    this.#socket = socket;
+    this.#peerEnded = false;
+    this.#stash = undefined;
+    this.#paused = false;
+    this.#shutdown = "none";
+    this.#closeWhenFlushed = false;
+    this.#resetSend();
+    this.error = undefined;
+    this.unsent = 0;
+    socket.on("data", (chunk: Uint8Array) => {
+      if (socket === this.#socket) this.receive(chunk, false);
+    });
+    socket.on("end", () => {
+      if (socket !== this.#socket) return;
+      this.#peerEnded = true;
+      if (this.#stash === undefined) this.rxbs.end();
+      if (this.#state === "open") {
+        // Half-open: we may still send until we close or the socket goes.
+        this.setState("cutoff");
+        this.cutOff();
+      }
+      this.onEvent();
+    });
+    socket.on("drain", () => {
+      if (socket !== this.#socket) return;
+      this.#needDrain = false;
+      this.onEvent();
+    });
+    socket.on("error", (error: Error) => {
+      if (socket !== this.#socket) return;
+      this.error = socketError(this.label, error, this.#state === "opening");
+    });
+    socket.on("close", () => {
+      if (socket !== this.#socket) return;
+      this.#socket = undefined;
+      this.unsent = this.txbs.length + (socket.writableLength ?? 0);
+      this.#resetSend();
+      const was = this.#state;
+      if (was === "opening") {
+        this.error ??= socketError(this.label, new Error("connection closed during connect"), true);
+        this.setState("closed");
+        this.connectFailed();
+      } else {
+        if (this.#stash === undefined) this.rxbs.end();
+        else this.#peerEnded = true;
+        if (was === "open") {
+          this.setState("cutoff");
+          this.cutOff();
+        }
+      }
+      this.onEvent();
+    });
+    if (connected) this.#opened(socket);
+    else {
+      this.setState("opening");
+      socket.on(connectEvent, () => {
+        if (socket === this.#socket) this.#opened(socket);
+      });
+    }
+  }
+
+  /**
+   * Takes received bytes into `rxbs`; what does not fit is kept aside and
+   * reading pauses until there is room.
+   * @param chunk the bytes
+   * @param transient whether `chunk` is a reused buffer (copy what is kept)
+   * @returns false when reading should pause
+   */
+  protected receive(chunk: Uint8Array, transient: boolean): boolean {
+    const wirelog = this.wirelog;
+    if (wirelog !== undefined) wirelog.rx(chunk, this.#peer);
+    this.touched();
+    if (this.#stash !== undefined || this.rxbs.ended) {
+      // Only a driver that ignored pause() gets here; keep every byte anyway.
+      const stash = this.#stash ?? new Uint8Array(0);
+      const joined = new Uint8Array(stash.length + chunk.length);
+      joined.set(stash, 0);
+      joined.set(chunk, stash.length);
+      this.#stash = joined;
+      this.#pause();
+      return false;
+    }
+    const taken = this.rxbs.write(chunk);
+    if (taken < chunk.length) {
+      this.#stash = transient ? chunk.slice(taken) : chunk.subarray(taken);
+      this.#pause();
+    }
+    this.onEvent();
+    return !this.#paused;
+  }
+
+  /**
+   * Sets the state and notifies `stateSignal`.
+   * @param state the new state
+   */
+  protected setState(state: ConnectionState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.stateSignal.notify();
+  }
+
+  /** Called on every socket event: wakes the servicing Doer. Remoter tells its server instead. */
+  protected onEvent(): void {
+    this.waker?.wake();
+  }
+
+  /** Called for every chunk moved, for idle timeouts. */
+  protected touched(): void {}
+
+  /** Called when a connect attempt failed (state is `closed`, `error` set). */
+  protected connectFailed(): void {}
+
+  /** Called when an open connection was cut off: the peer's FIN, a reset, or the socket closed (state is `cutoff`). */
+  protected cutOff(): void {}
+
+  #opened(socket: StreamSocket): void {
+    this.#peer = formatAddress(socket.remoteAddress, socket.remotePort);
+    socket.setNoDelay(this.noDelay);
+    if (this.keepAlive > 0) socket.setKeepAlive(true, this.keepAlive * 1000);
+    this.setState("open");
+    this.onEvent();
+  }
+
+  #pause(): void {
+    if (!this.#paused) {
+      this.#paused = true;
+      this.#socket?.pause();
+    }
+    this.rxbs.spaceSignal.subscribe(this.#eventWaker);
+  }
+
+  #resetSend(): void {
+    this.#needDrain = false;
+  }
+
+
+  readonly #finished = (): void => {
+    if (this.#closeWhenFlushed) this.close();
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The seam between the TCP handles and the network: a driver opens sockets
+ * and listeners. The default {@link nodeDriver} uses `node:net` and
+ * `node:tls`; a simulated network implements the same small interfaces, so
+ * Client, Server and Remoter run unchanged on it.
+ *
+ * The interfaces are the subsets of `net.Socket` / `net.Server` (and their
+ * TLS variants) that the handles use, with plain types only.
+ *
+ * @module
+ */
+import net from "node:net";
+import tls from "node:tls";
+import type { ClientTlsOptions, ServerTlsOptions } from "./tls-options.js";
+
+/**
+ * A connected (or connecting) byte stream. Events the handles listen for,
+ * with `on(event, listener)`:
+ * - `"connect"` (plain) / `"secureConnect"` (TLS): ready for data;
+ * - `"data"` `(chunk: Uint8Array)`: bytes arrived (not emitted when the
+ *   driver honours `onread`: then `onread.callback` gets them);
+ * - `"end"`: the peer half-closed; `"drain"`: writes may go on;
+ * - `"error"` `(error: Error)` with a Node-style `code`; `"close"`: gone.
+ */
+export interface StreamSocket {
+  /** Peer address, once known. */
+  readonly remoteAddress?: string | undefined;
+  /** Peer port, once known. */
+  readonly remotePort?: number | undefined;
+  /** Local address, once bound. */
+  readonly localAddress?: string | undefined;
+  /** Local port, once bound. */
+  readonly localPort?: number | undefined;
+  /** Bytes queued in the socket, not yet handed to the OS. */
+  readonly writableLength?: number | undefined;
+  /**
+   * Queues bytes; `data` belongs to the socket from then on (handles pass a
+   * fresh buffer, never a view of a ring).
+   * @returns false when the caller should wait for `"drain"`
+   */
+  write(data: Uint8Array): boolean;
+  /** Half-closes (sends FIN after queued writes); `callback` runs when they are flushed. */
+  end(callback?: () => void): unknown;
+  /** Closes at once; queued writes are dropped. */
+  destroy(): unknown;
+  /** Stops `"data"` / `onread` deliveries until `resume()`. */
+  pause(): unknown;
+  /** Restarts deliveries. */
+  resume(): unknown;
+  /** Turns Nagle's algorithm off (true) or on. */
+  setNoDelay(noDelay?: boolean): unknown;
+  /** Turns TCP keepalive probes on, after `initialDelay` ms of silence. */
+  setKeepAlive(enable?: boolean, initialDelay?: number): unknown;
+  /** Adds an event listener (events listed above). */
+  on(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/** A listening socket. Events: `"listening"`, `"error"` `(error: Error)`, `"close"`. */
+export interface StreamServer {
+  /** The bound address, or null before listening. */
+  address(): { address: string; port: number; family: string } | string | null;
+  /** Stops accepting; open connections are not touched. */
+  close(): unknown;
+  /** Adds an event listener (events listed above). */
+  on(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/** What a Client asks of `driver.connect`. */
+export interface DriverConnectOptions {
+  /** Host name or IP address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** Give every received chunk to `callback` in `buffer` instead of `"data"` events; return false to pause. Drivers may ignore it (then they emit `"data"`). */
+  onread?: { buffer: Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean };
+  /** Speak TLS over the connection. */
+  tls?: ClientTlsOptions | undefined;
+}
+
+/** What a Server asks of `driver.listen`. */
+export interface DriverListenOptions {
+  /** Address to bind. */
+  host: string;
+  /** Port to bind; 0 for an ephemeral one. */
+  port: number;
+  /** Length of the pending-connection queue. */
+  backlog?: number | undefined;
+  /** Speak TLS on every accepted connection. */
+  tls?: ServerTlsOptions | undefined;
+}
+
+/** Callbacks of `driver.listen`. */
+export interface ListenHandlers {
+  /** A connection was accepted (for TLS: after its handshake succeeded). */
+  connection(socket: StreamSocket): void;
+  /** An incoming connection failed before it was handed over (e.g. a TLS handshake error). */
+  clientError?(error: Error, socket: StreamSocket): void;
+}
+
+/** Opens sockets and listeners: the one place the TCP handles touch the network. */
+export interface TcpDriver {
+  /**
+   * Starts a non-blocking connect; the socket reports `"connect"` / `"secureConnect"` or `"error"`.
+   * @param options where to connect and how
+   * @returns the socket, not yet connected
+   */
+  connect(options: DriverConnectOptions): StreamSocket;
+  /**
+   * Starts listening; the server reports `"listening"` or `"error"`.
+   * Accepted sockets must allow half-open connections (a peer's FIN does not end ours).
+   * @param options where to listen and how
+   * @param handlers what to call for each connection
+   * @returns the server
+   */
+  listen(options: DriverListenOptions, handlers: ListenHandlers): StreamServer;
+}
+
+/**
+ * The driver on `node:net` and `node:tls`. Connections are half-open capable
+ * and honour `onread` for plain TCP (TLS sockets emit `"data"`).
+ */
+export const nodeDriver: TcpDriver = {
+  connect(options: DriverConnectOptions): StreamSocket {
+    const { host, port, onread } = options;
+    if (options.tls !== undefined) {
+      const { servername, ...rest } = options.tls;
+      return tls.connect({
+        ...rest,
+        host,
+        port,
+        allowHalfOpen: true,
+        // Node would otherwise send an IP address as SNI and warn about it.
+        ...(servername !== undefined ? { servername } : net.isIP(host) === 0 ? { servername: host } : {}),
+      } as tls.ConnectionOptions);
+    }
+    return net.connect({ host, port, allowHalfOpen: true, ...(onread === undefined ? {} : { onread }) });
+  },
+
+  listen(options: DriverListenOptions, handlers: ListenHandlers): StreamServer {
+    let server: net.Server;
+    if (options.tls !== undefined) {
+      const { sni, ...rest } = options.tls;
+      const contexts = new Map<string, tls.SecureContext>();
+      if (sni !== undefined) for (const [name, context] of Object.entries(sni)) contexts.set(name.toLowerCase(), tls.createSecureContext(context as tls.SecureContextOptions));
+      const tlsServer = tls.createServer({
+        ...rest,
+        allowHalfOpen: true,
+        ...(sni === undefined ? {} : { SNICallback: (name: string, done: (error: Error | null, context?: tls.SecureContext) => void) => done(null, contexts.get(name.toLowerCase())) }),
+      } as tls.TlsOptions);
+      tlsServer.on("secureConnection", handlers.connection);
+      tlsServer.on("tlsClientError", (error: Error, socket: tls.TLSSocket) => {
+        socket.destroy();
+        handlers.clientError?.(error, socket);
+      });
+      server = tlsServer;
+    } else {
+      server = net.createServer({ allowHalfOpen: true }, handlers.connection);
+    }
+    server.listen({ host: options.host, port: options.port, ...(options.backlog === undefined ? {} : { backlog: options.backlog }) });
+    return server as StreamServer;
+  },
+};

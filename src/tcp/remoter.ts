@@ -1,0 +1,62 @@
+/**
+ * Remoter: the server's side of one accepted connection.
+ *
+ * @module
+ */
+import { Connection, formatAddress, type ConnectionOptions } from "./connection.js";
+import type { StreamSocket } from "./driver.js";
+
+/** What a Remoter tells the server that accepted it. Internal to the tcp layer. */
+export interface RemoterHost {
+  /** Names the server for messages, e.g. `server 127.0.0.1:7000`. */
+  readonly label: string;
+  /** The remoter had a socket event or its rings changed: service it. */
+  dirty(remoter: Remoter): void;
+  /** The remoter moved bytes: restart its idle timeout. */
+  touch(remoter: Remoter): void;
+}
+
+/**
+ * One accepted connection, with its own `rxbs`/`txbs`. The {@link Server}
+ * creates it, keys it by the peer's `host:port` in `server.remoters`, and
+ * services it only when it had an event; a handler reads `rxbs` and writes
+ * `txbs`.
+ */
+export class Remoter extends Connection {
+  /** Peer address. */
+  readonly remoteAddress: string;
+  /** Peer port. */
+  readonly remotePort: number;
+  /** `host:port` of the peer: its key in `server.remoters`. */
+  readonly key: string;
+  readonly #host: RemoterHost;
+
+  /**
+   * Wraps an accepted socket. Servers call this; users get Remoters from the server.
+   * @param host the accepting server
+   * @param socket the accepted, connected socket
+   * @param options ring size, socket options, wirelog
+   */
+  constructor(host: RemoterHost, socket: StreamSocket, options: ConnectionOptions) {
+    const key = formatAddress(socket.remoteAddress, socket.remotePort);
+    super(options, `remoter ${key} of ${host.label}`);
+    this.#host = host;
+    this.remoteAddress = socket.remoteAddress ?? "?";
+    this.remotePort = socket.remotePort ?? 0;
+    this.key = key;
+    this.attach(socket, true, "connect");
+  }
+
+  /** `remoter host:port of server host:port`, for messages. */
+  get label(): string {
+    return `remoter ${this.key} of ${this.#host.label}`;
+  }
+
+  protected override onEvent(): void {
+    this.#host.dirty(this);
+  }
+
+  protected override touched(): void {
+    this.#host.touch(this);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * ServerDoer and EchoServerDoer: run a Server inside a Doist, with one
+ * handler dog per connection.
+ *
+ * @module
+ */
+import { DoDoer, doify, HioError, type DoerOptions, type DoFunction } from "../core/index.js";
+import { IDLE_STRIDE } from "./connection.js";
+import { HandlerError } from "./errors.js";
+import type { Remoter } from "./remoter.js";
+import type { Server } from "./server.js";
+
+/**
+ * A connection handler: a generator function that reads `remoter.rxbs` and
+ * writes `remoter.txbs` with `yield*` readers, one copy per connection.
+ */
+export type ConnectionHandler = (remoter: Remoter) => Generator<number | undefined, unknown, number>;
+
+/** Options of {@link ServerDoer}. */
+export interface ServerDoerOptions extends Omit<DoerOptions, "tock"> {
+  /** The server to run; opened in enter if it is not yet. */
+  server: Server;
+  /** Runs once per connection. Without it, connections are accepted and serviced only. */
+  handler?: ConnectionHandler;
+  /** Called with each error a handler throws (after its connection was closed). */
+  onError?: (error: HandlerError) => void;
+  /** Most errors kept in `errors` (oldest dropped first). Default 100. */
+  maxErrors?: number;
+}
+
+/**
+ * Runs a {@link Server}: a DoDoer (always alive) whose children are one
+ * handler dog per connection. Each time it runs it
+ * 1. accepts new connections and starts their handlers (each runs to its first yield),
+ * 2. resumes reading where `rxbs` has room again,
+ * 3. runs the handler dogs that are due (`super.recur`),
+ * 4. sends what they wrote (so a request is answered in the same pass),
+ * 5. removes closed connections and force-closes their handlers.
+ *
+ * Only connections that had events are serviced, and it sleeps (`WAIT`)
+ * until a socket event, a handler or an idle timeout needs it.
+ *
+ * A handler's end closes its connection: when it returns, `txbs` is flushed
+ * and the connection half-closed, then closed. When the peer goes away
+ * (reset, or the connection broke) the handler is force-closed (its
+ * `finally` runs). An error thrown by a handler closes that connection at
+ * once, is wrapped in a {@link HandlerError} naming the peer, appended to
+ * `errors` and passed to `onError`; the server goes on. An `EndOfStreamError`
+ * with an empty `partial` (the peer closed between frames) is a normal end,
+ * not an error. A failure to listen is thrown from recur (a ListenError).
+ *
+ * @example
+ * ```ts
+ * const server = new Server({ port: 7000 });
+ * const doer = new ServerDoer({
+ *   server,
+ *   handler: function* (remoter) {
+ *     for (;;) {
+ *       const line = yield* readLine(remoter.rxbs);
+ *       yield* writeAll(remoter.txbs, line);
+ *     }
+ *   },
+ * });
+ * await new Doist({ doers: [doer], real: true }).do();
+ * ```
+ */
+export class ServerDoer extends DoDoer {
+  /** The server it runs. */
+  readonly server: Server;
+  /** The connection handler, if any. */
+  readonly handler: ConnectionHandler | undefined;
+  /** Errors thrown by handlers, oldest first (at most `maxErrors`). */
+  readonly errors: HandlerError[] = [];
+  /** Called with each handler error. */
+  onError: ((error: HandlerError) => void) | undefined;
+  readonly #maxErrors: number;
+  readonly #handlers = new Map<Remoter, DoFunction>();
+
+  /**
+   * Creates the doer.
+   * @param options `server`, `handler`, `onError`, `maxErrors`
+   * @throws TypeError when `server` is missing or `handler` is not a function
+   */
+  constructor(options: ServerDoerOptions) {
+    super({ ...options, always: true, tock: 0 });
+    if (options?.server === undefined) throw new TypeError("server must be a Server, got undefined");
+    if (options.handler !== undefined && typeof options.handler !== "function") throw new TypeError(`handler must be a generator function, got ${typeof options.handler}`);
+    this.server = options.server;
+    this.handler = options.handler;
+    this.onError = options.onError;
+    this.#maxErrors = options.maxErrors ?? 100;
+  }
+
+  /** Enter context: winds the server, makes it wake this doer, and opens it. */
+  override enter(): void {
+    const server = this.server;
+    if (this.tymth !== undefined) server.wind(this.tymth);
+    server.waker = this;
+    if (server.state === "closed") void server.open();
+    super.enter();
+  }
+
+  /**
+   * Recur context: accept, receive, handlers, send, reap (see the class doc).
+   * @param tyme the current tyme
+   * @returns false: it runs until removed or its Doist stops
+   * @throws ListenError when the server could not listen
+   */
+  override recur(tyme: number): boolean {
+    const server = this.server;
+    if (server.error !== undefined && server.state === "closed") throw server.error;
+    const fresh = server.serviceAccepts();
+    for (let index = 0; index < fresh.length; index++) this.connected(fresh[index]!);
+    try {
+      server.serviceReceives();
+      this.process();
+      super.recur(tyme);
+    } finally {
+      server.serviceSends();
+    }
+    const reaped = server.serviceReaps();
+    for (let index = 0; index < reaped.length; index++) this.disconnected(reaped[index]!);
+    return false;
+  }
+
+  /** Exit context: closes the server and force-closes every handler. */
+  override exit(): void {
+    try {
+      super.exit();
+    } finally {
+      this.server.close();
+      this.#handlers.clear();
+      if (this.server.waker === this) this.server.waker = undefined;
+    }
+  }
+
+  /**
+   * Starts work for a new connection: its handler dog, if there is a handler.
+   * @param remoter the new connection
+   */
+  protected connected(remoter: Remoter): void {
+    const handler = this.handler;
+    if (handler === undefined) return;
+    const owner = this;
+    const doer = doify(
+      function* connectionHandler() {
+        let ended = false;
+        try {
+          yield* handler(remoter);
+          ended = true;
+          remoter.endAfterFlush();
+        } catch (error) {
+          ended = true;
+          if (isCleanEnd(error)) remoter.endAfterFlush();
+          else {
+            remoter.close();
+            owner.#report(remoter, error);
+          }
+        } finally {
+          if (!ended) remoter.close(); // force-closed: the peer went away or the server stops
+        }
+        return true;
+      },
+      { name: `handler ${remoter.key}` },
+    );
+    this.#handlers.set(remoter, doer);
+    this.extend([doer]);
+  }
+
+  /**
+   * Ends work for a removed connection: force-closes its handler.
+   * @param remoter the removed connection
+   */
+  protected disconnected(remoter: Remoter): void {
+    const doer = this.#handlers.get(remoter);
+    if (doer === undefined) return;
+    this.#handlers.delete(remoter);
+    this.remove([doer]);
+  }
+
+  /** Between receiving and the handlers: a hook for subclasses that move bytes themselves. */
+  protected process(): void {}
+
+  protected override nextTock(): number | undefined {
+    const tock = Math.min(super.nextTock() ?? 0, IDLE_STRIDE) || undefined;
+    const deadline = this.server.nextDeadline;
+    if (deadline === Number.POSITIVE_INFINITY || tock === undefined || tock === 0) return tock;
+    const until = deadline - (this.tyme ?? 0);
+    return until > 0 ? Math.min(tock, until) : undefined;
+  }
+
+  #report(remoter: Remoter, error: unknown): void {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const wrapped = new HandlerError(`${this.server.label}: handler for ${remoter.key} failed: ${reason}`, remoter.key, error);
+    if (this.errors.length >= this.#maxErrors) this.errors.shift();
+    this.errors.push(wrapped);
+    this.onError?.(wrapped);
+  }
+}
+
+/**
+ * Runs a Server that echoes every byte back, without a handler dog: each
+ * pass copies `rxbs` into `txbs` for the connections that had events, and
+ * closes a connection once the peer has half-closed and its echo is sent.
+ *
+ * @example
+ * ```ts
+ * const server = new Server({ port: 0 });
+ * await new Doist({ doers: [new EchoServerDoer({ server })], real: true }).do();
+ * ```
+ */
+export class EchoServerDoer extends ServerDoer {
+  /**
+   * Creates the doer.
+   * @param options `server`
+   */
+  constructor(options: Omit<ServerDoerOptions, "handler">) {
+    super(options);
+  }
+
+  protected override process(): void {
+    for (const remoter of this.server.pendingRemoters) {
+      const rxbs = remoter.rxbs;
+      if (rxbs.length > 0) {
+        const txbs = remoter.txbs;
+        const regions = rxbs.readRegions();
+        let moved = 0;
+        for (let index = 0; index < regions.length && txbs.free > 0; index++) {
+          const region = regions[index]!;
+          const taken = txbs.write(region.length <= txbs.free ? region : region.subarray(0, txbs.free));
+          moved += taken;
+          if (taken < region.length) break;
+        }
+        rxbs.consume(moved);
+      }
+      if (rxbs.exhausted && remoter.alive) remoter.endAfterFlush();
+    }
+  }
+}
+
+function isCleanEnd(error: unknown): boolean {
+  if (!(error instanceof HioError) || error.name !== "EndOfStreamError") return false;
+  const partial = (error as { partial?: unknown }).partial;
+  return partial instanceof Uint8Array && partial.length === 0;
+}

@@ -1,0 +1,349 @@
+/**
+ * Server: listens, accepts each connection into a Remoter, and services only
+ * the Remoters that had events.
+ *
+ * @module
+ */
+import type { Tymth, Waker } from "../core/index.js";
+import { checkCount, checkSeconds, formatAddress, type ConnectionOptions, type WireTap } from "./connection.js";
+import { nodeDriver, type StreamServer, type StreamSocket, type TcpDriver } from "./driver.js";
+import { IdleTimeoutError, ListenError, TcpError } from "./errors.js";
+import { Remoter, type RemoterHost } from "./remoter.js";
+import type { ServerTlsOptions } from "./tls-options.js";
+
+/** A server's lifecycle: `"closed"`, `"opening"` (binding), `"open"` (accepting). */
+export type ServerState = "closed" | "opening" | "open";
+
+/** Options of {@link Server}. */
+export interface ServerOptions extends ConnectionOptions {
+  /** Address to bind. Default `127.0.0.1`; `::` or `0.0.0.0` for every interface. */
+  host?: string;
+  /** Port to bind; 0 (default) for an ephemeral one, reported by `port` once open. */
+  port?: number;
+  /** Length of the OS queue of pending connections. Default: Node's (511). */
+  backlog?: number;
+  /**
+   * Most connections open at once. Past it a new connection is accepted by
+   * the OS and closed at once without reading or writing (the peer sees its
+   * connection end), and `refused` counts it. Default: no limit.
+   */
+  maxConnections?: number;
+  /** Close a connection that moved no bytes for this many seconds of tyme; 0 (default): never. */
+  idleTimeout?: number;
+  /** Tyme base (ServerDoer winds it). */
+  tymth?: Tymth | undefined;
+  /** Where sockets come from. Default: {@link nodeDriver}. */
+  driver?: TcpDriver;
+}
+
+/**
+ * A TCP server. `open()` starts listening; each accepted connection becomes
+ * a {@link Remoter} in `remoters`, keyed by the peer's `host:port`. Socket
+ * events mark their Remoter as having work, so a service pass costs nothing
+ * for idle connections, however many there are.
+ *
+ * Servicing comes in steps so a {@link ServerDoer} can run handlers between
+ * them: `serviceAccepts()`, `serviceReceives()`, `serviceSends()`,
+ * `serviceReaps()`; `service()` runs all four.
+ *
+ * @example
+ * ```ts
+ * const server = new Server({ port: 0 });
+ * await server.open();
+ * console.log("listening on", server.port);
+ * const doist = new Doist({ doers: [new EchoServerDoer({ server })], real: true });
+ * await doist.do();
+ * ```
+ */
+export class Server implements RemoterHost {
+  /** Address bound (as given). */
+  readonly host: string;
+  /** Port: as given, then the one bound once open. */
+  port: number;
+  /** Connections open now, keyed by the peer's `host:port`. */
+  readonly remoters = new Map<string, Remoter>();
+  /** Woken on every event of the server or its remoters (set by the ServerDoer). */
+  waker: Waker | undefined;
+  /** Where every remoter records what crossed the wire. */
+  wirelog: WireTap | undefined;
+  /** Why listening failed, if it did. */
+  error: TcpError | undefined;
+  /** Connections refused because `maxConnections` were open. */
+  refused = 0;
+  /** Connections accepted since it opened. */
+  accepted = 0;
+  /** Incoming connections that failed before they were accepted (e.g. TLS handshakes). */
+  readonly clientErrors: TcpError[] = [];
+  /** Most connections open at once. */
+  readonly maxConnections: number;
+  /** Seconds of tyme of silence after which a connection is closed; 0: never. */
+  readonly idleTimeout: number;
+  /** Length of the OS accept queue. */
+  readonly backlog: number | undefined;
+  /** Where sockets come from. */
+  readonly driver: TcpDriver;
+  readonly #connection: ConnectionOptions;
+  #state: ServerState = "closed";
+  #listener: StreamServer | undefined;
+  #tymth: Tymth | undefined;
+  #fresh: Remoter[] = [];
+  #reaped: Remoter[] = [];
+  #dirty = new Set<Remoter>();
+  #spare = new Set<Remoter>();
+  /** Remoters in order of last activity (oldest first), for idle timeouts. */
+  readonly #activity = new Map<Remoter, number>();
+  #servicing = false;
+
+  /**
+   * Creates a server; it does not listen until `open()`.
+   * @param options `host`, `port`, `backlog`, `maxConnections`, `idleTimeout`, ring size, socket options, `wirelog`, `driver`
+   * @throws TypeError / RangeError naming a bad option
+   */
+  constructor(options: ServerOptions = {}) {
+    const host = options.host ?? "127.0.0.1";
+    if (typeof host !== "string" || host.length === 0) throw new TypeError(`host must be a non-empty string, got ${typeof host}`);
+    const port = checkCount("port", options.port ?? 0, 0);
+    if (port > 65_535) throw new RangeError(`port must be a whole number from 0 to 65535, got ${port}`);
+    this.host = host;
+    this.port = port;
+    this.backlog = options.backlog === undefined ? undefined : checkCount("backlog", options.backlog, 1);
+    this.maxConnections = options.maxConnections === undefined ? Number.POSITIVE_INFINITY : checkCount("maxConnections", options.maxConnections, 1);
+    this.idleTimeout = checkSeconds("idleTimeout", options.idleTimeout ?? 0);
+    this.driver = options.driver ?? nodeDriver;
+    this.wirelog = options.wirelog;
+    this.#tymth = options.tymth;
+    checkCount("bufferSize", options.bufferSize ?? 65_536, 1);
+    this.#connection = {
+      ...(options.bufferSize === undefined ? {} : { bufferSize: options.bufferSize }),
+      ...(options.noDelay === undefined ? {} : { noDelay: options.noDelay }),
+      ...(options.keepAlive === undefined ? {} : { keepAlive: options.keepAlive }),
+    };
+  }
+
+  /** `server host:port`, for messages. */
+  get label(): string {
+    return `server ${formatAddress(this.host, this.port)}`;
+  }
+
+  /** The lifecycle state. */
+  get state(): ServerState {
+    return this.#state;
+  }
+
+  /** Accepting connections (`state === "open"`). */
+  get opened(): boolean {
+    return this.#state === "open";
+  }
+
+  /** TLS settings; plain TCP here, overridden by ServerTls. */
+  get tls(): ServerTlsOptions | undefined {
+    return undefined;
+  }
+
+  /**
+   * Moves the server onto a tyme base (idle timeouts read it).
+   * @param tymth the tyme base
+   */
+  wind(tymth: Tymth): void {
+    this.#tymth = tymth;
+  }
+
+  /** Current tyme, 0 before it is wound. */
+  get tyme(): number {
+    return this.#tymth?.() ?? 0;
+  }
+
+  /**
+   * Starts listening. Non-blocking: the returned promise says when it is
+   * bound (then `port` is the real one), and need not be awaited; a failure
+   * also shows as `error` with `state === "closed"`.
+   * @returns resolves once listening
+   * @throws (rejects with) ListenError naming the address, e.g. when it is in use
+   */
+  open(): Promise<void> {
+    if (this.#state !== "closed") return this.#state === "open" ? Promise.resolve() : this.#opening;
+    this.error = undefined;
+    this.#state = "opening";
+    const listener = this.driver.listen(
+      { host: this.host, port: this.port, backlog: this.backlog, tls: this.tls },
+      { connection: (socket) => this.#accept(socket), clientError: (error, socket) => this.#clientError(error, socket) },
+    );
+    this.#listener = listener;
+    this.#opening = new Promise<void>((resolve, reject) => {
+      listener.on("listening", () => {
+        if (this.#listener !== listener) return;
+        const address = listener.address();
+        if (address !== null && typeof address === "object") this.port = address.port;
+        this.#state = "open";
+        this.waker?.wake();
+        resolve();
+      });
+      listener.on("error", (error: Error) => {
+        if (this.#listener !== listener || this.#state !== "opening") return;
+        const code = (error as { code?: unknown }).code;
+        this.error = new ListenError(`${this.label}: cannot listen: ${typeof code === "string" ? `${code} ` : ""}${error.message}`, error);
+        this.#listener = undefined;
+        this.#state = "closed";
+        this.waker?.wake();
+        reject(this.error);
+      });
+    });
+    this.#opening.catch(() => {}); // the failure is also in `error`; awaiting is optional
+    return this.#opening;
+  }
+
+  #opening: Promise<void> = Promise.resolve();
+
+  /** Stops listening and closes every connection. Safe to call twice. */
+  close(): void {
+    const listener = this.#listener;
+    this.#listener = undefined;
+    this.#state = "closed";
+    listener?.close();
+    for (const remoter of this.remoters.values()) remoter.close();
+    this.serviceReaps();
+  }
+
+  /** Runs every service step once: accepts, receives, sends, reaps. */
+  service(): void {
+    this.serviceAccepts();
+    this.serviceReceives();
+    this.serviceSends();
+    this.serviceReaps();
+  }
+
+  /**
+   * Hands over the connections accepted since the last call.
+   * @returns the new remoters (the array is the caller's)
+   */
+  serviceAccepts(): Remoter[] {
+    const fresh = this.#fresh;
+    if (fresh.length === 0) return fresh;
+    this.#fresh = [];
+    return fresh;
+  }
+
+  /** Resumes reading on the remoters with events whose `rxbs` has room again. */
+  serviceReceives(): void {
+    this.#servicing = true;
+    for (const remoter of this.#dirty) remoter.serviceReceive();
+  }
+
+  /** Sends what the remoters with events have in `txbs`, and notes closed ones. */
+  serviceSends(): void {
+    this.#servicing = true;
+    const work = this.#dirty;
+    this.#dirty = this.#spare;
+    // Events from here on (a confirmation, bytes moved from a paused stash)
+    // land in the fresh set and wake the doer for another pass.
+    this.#servicing = false;
+    for (const remoter of work) {
+      remoter.serviceReceive();
+      remoter.serviceSend();
+      if (!remoter.alive) this.#drop(remoter);
+    }
+    work.clear();
+    this.#spare = work;
+    // Work that arose during this pass needs another one. A wake from inside
+    // a pass is not seen by a real-time Doist until its next tock, so wake
+    // once the pass is over.
+    if (this.#dirty.size > 0) this.#wakeSoon();
+  }
+
+  /**
+   * Closes connections idle past `idleTimeout`, and hands over the remoters
+   * removed since the last call (closed, gone or timed out).
+   * @returns the removed remoters (the array is the caller's)
+   */
+  serviceReaps(): Remoter[] {
+    if (this.idleTimeout > 0) {
+      const oldest = this.tyme - this.idleTimeout;
+      for (const [remoter, tyme] of this.#activity) {
+        if (tyme > oldest) break;
+        remoter.close();
+        remoter.error = new IdleTimeoutError(`${remoter.label}: closed after ${this.idleTimeout}s of tyme without traffic`);
+        this.#drop(remoter);
+      }
+    }
+    for (const remoter of this.#dirty) {
+      if (!remoter.alive) this.#drop(remoter);
+    }
+    const reaped = this.#reaped;
+    if (reaped.length === 0) return reaped;
+    this.#reaped = [];
+    return reaped;
+  }
+
+  /**
+   * Tyme at which the next idle timeout falls due, for the Doer's sleep.
+   * @returns the tyme, or `Infinity` when none can
+   */
+  get nextDeadline(): number {
+    if (this.idleTimeout === 0) return Number.POSITIVE_INFINITY;
+    for (const tyme of this.#activity.values()) return tyme + this.idleTimeout;
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /** Remoters that had events since they were last serviced (only these need work). */
+  get pendingRemoters(): ReadonlySet<Remoter> {
+    return this.#dirty;
+  }
+
+  dirty(remoter: Remoter): void {
+    if (this.#dirty.has(remoter)) return;
+    this.#dirty.add(remoter);
+    if (!this.#servicing) this.waker?.wake();
+  }
+
+  touch(remoter: Remoter): void {
+    if (this.idleTimeout === 0 || !this.remoters.has(remoter.key)) return;
+    this.#activity.delete(remoter);
+    this.#activity.set(remoter, this.tyme);
+  }
+
+  #wakeSoon(): void {
+    if (this.#wakeQueued) return;
+    this.#wakeQueued = true;
+    queueMicrotask(this.#wakeLater);
+  }
+
+  #wakeQueued = false;
+
+  readonly #wakeLater = (): void => {
+    this.#wakeQueued = false;
+    if (this.#dirty.size > 0) this.waker?.wake();
+  };
+
+  #accept(socket: StreamSocket): void {
+    if (this.#state !== "open" || this.remoters.size >= this.maxConnections) {
+      if (this.#state === "open") this.refused++;
+      socket.destroy();
+      return;
+    }
+    const remoter = new Remoter(this, socket, this.#connection);
+    remoter.wirelog = this.wirelog;
+    this.accepted++;
+    this.remoters.set(remoter.key, remoter);
+    this.touch(remoter);
+    this.#fresh.push(remoter);
+    this.dirty(remoter);
+    this.waker?.wake();
+  }
+
+  #clientError(error: Error, socket: StreamSocket): void {
+    const peer = formatAddress(socket.remoteAddress, socket.remotePort);
+    const code = (error as { code?: unknown }).code;
+    const wrapped = new TcpError(`${this.label}: connection from ${peer} failed before accept: ${typeof code === "string" ? `${code} ` : ""}${error.message}`, error);
+    if (this.clientErrors.length >= 100) this.clientErrors.shift();
+    this.clientErrors.push(wrapped);
+  }
+
+  #drop(remoter: Remoter): void {
+    if (this.remoters.get(remoter.key) !== remoter) return;
+    remoter.close();
+    this.remoters.delete(remoter.key);
+    this.#activity.delete(remoter);
+    this.#dirty.delete(remoter);
+    this.#reaped.push(remoter);
+  }
+}
