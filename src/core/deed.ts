@@ -29,6 +29,8 @@ export interface Waker {
 export interface DeedOwner {
   /** The owner's current tyme. */
   readonly tyme: number;
+  /** The deed whose dog the owner is running now, if any. */
+  readonly current: Deed | undefined;
   /** Marks `deed` due now and passes the wake up the tree. */
   wakeDeed(deed: Deed): void;
 }
@@ -46,14 +48,26 @@ export class Deed implements Waker {
   readonly doer: object;
   /** The scheduler that keeps it. */
   readonly owner: DeedOwner;
+  /**
+   * Bookkeeping bits (FINISHED, WOKEN, CLOSING), one field so the hot loop reads and
+   * writes as little as possible.
+   */
+  flags = 0;
+
   /** Woken since it last ran. */
-  woken = false;
+  get woken(): boolean {
+    return (this.flags & WOKEN) !== 0;
+  }
+
   /** Its dog is executing now (somewhere on the stack). */
-  running = false;
-  /** Removed while running: close it as soon as it yields. */
-  closing = false;
+  get running(): boolean {
+    return this.owner.current === this;
+  }
+
   /** Ended, closed or removed: never run it again. */
-  finished = false;
+  get finished(): boolean {
+    return (this.flags & FINISHED) !== 0;
+  }
 
   /**
    * @param dog the running generator
@@ -74,6 +88,13 @@ export class Deed implements Waker {
   }
 }
 
+/** `Deed.flags` bit: ended, closed or removed; never run it again. */
+export const FINISHED = 1;
+/** `Deed.flags` bit: woken since it last ran. */
+export const WOKEN = 2;
+/** `Deed.flags` bit: removed while running; close it as soon as it yields. */
+export const CLOSING = 8;
+
 /** A read-only view of a deed, as `doist.deeds` lists them. */
 export interface DeedView {
   readonly dog: Dog;
@@ -82,12 +103,13 @@ export interface DeedView {
 }
 
 /**
- * Which deed is running now, and whether the root is in a wake pass. One slot
- * per process, kept on `globalThis` so that two copies of this module (an ESM
- * and a CJS build loaded side by side) still agree on it.
+ * Which schedule is running a dog now (its `current` is the deed), and
+ * whether the root is in a wake pass. One slot per process, kept on
+ * `globalThis` so that two copies of this module (an ESM and a CJS build
+ * loaded side by side) still agree on it.
  */
 interface SchedulingContext {
-  current: Deed | undefined;
+  schedule: DeedOwner | undefined;
   wakePass: boolean;
 }
 
@@ -95,7 +117,15 @@ const slot = Symbol.for("hio-ts.scheduling");
 const holder = globalThis as unknown as Record<symbol, SchedulingContext | undefined>;
 
 /** The process-wide scheduling context. Internal to core. */
-export const context: SchedulingContext = holder[slot] ?? (holder[slot] = { current: undefined, wakePass: false });
+export const context: SchedulingContext = holder[slot] ?? (holder[slot] = { schedule: undefined, wakePass: false });
+
+/**
+ * Returns the deed whose dog is running now. Internal to core.
+ * @returns the innermost running deed, or undefined outside any scheduler
+ */
+export function runningDeed(): Deed | undefined {
+  return context.schedule?.current;
+}
 
 /**
  * Returns the deed whose dog is running now, to be woken later.
@@ -116,7 +146,7 @@ export const context: SchedulingContext = holder[slot] ?? (holder[slot] = { curr
  * ```
  */
 export function currentWaker(): Waker | undefined {
-  return context.current;
+  return context.schedule?.current;
 }
 
 /**
@@ -127,5 +157,5 @@ export function currentWaker(): Waker | undefined {
  * @returns the current tyme, or `undefined` outside any scheduler
  */
 export function currentTyme(): number | undefined {
-  return context.current?.owner.tyme;
+  return context.schedule?.tyme;
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { context, WAIT, type Deed, type Dog } from "./deed.js";
+import { runningDeed, WAIT, type Deed, type Dog } from "./deed.js";
 import { isGeneratorFunction, type DoOptions } from "./doable.js";
 import { Tymee } from "./tymee.js";
 import type { Tymth } from "./tymist.js";
@@ -87,7 +87,7 @@ export class Doer extends Tymee {
     let completed = false;
     let failed = false;
     try {
-      this.#deed = context.current;
+      this.#deed = runningDeed();
       this.wind(tymth);
       this.tock = tock;
       this.opts = opts;

@@ -316,7 +316,10 @@ export class Doist extends Tymist implements Waker {
    */
   async #sleepUntil(at: number, wakeable: boolean): Promise<boolean> {
     for (;;) {
-      if (wakeable && (this.#wakePending || this.#stopSignal !== undefined)) return true;
+      if (wakeable && (this.#wakePending || this.#stopSignal !== undefined)) {
+        this.#wakePending = false;
+        return true;
+      }
       const delay = at - performance.now();
       if (delay <= 0) {
         await immediate();
@@ -327,7 +330,10 @@ export class Doist extends Tymist implements Waker {
         this.#sleepTimer = setTimeout(() => resolve(false), Math.min(Math.max(delay, 1), MAX_SLEEP_MS));
       });
       this.#cancelSleep();
-      if (woken && wakeable) return true;
+      if (woken && wakeable) {
+        this.#wakePending = false;
+        return true;
+      }
     }
   }
 

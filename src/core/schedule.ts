@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { context, Deed, type DeedOwner, type DeedView } from "./deed.js";
+import { CLOSING, context, Deed, FINISHED, WOKEN, type DeedOwner, type DeedView } from "./deed.js";
 import { checkDoable, startDog, type Doable } from "./doable.js";
 import { DoerError } from "./errors.js";
 import type { Tymth } from "./tymist.js";
@@ -24,6 +24,8 @@ export class Schedule implements DeedOwner {
   readonly deeds: Deed[] = [];
   /** A pass over these deeds is in progress. */
   passing = false;
+  /** The deed whose dog this schedule is running now. */
+  current: Deed | undefined = undefined;
   readonly #host: ScheduleHost;
 
   constructor(host: ScheduleHost) {
@@ -73,30 +75,24 @@ export class Schedule implements DeedOwner {
     for (const doer of doers) {
       doer.done = false;
       const deed = new Deed(startDog(doer, tymth), tymth(), doer, this);
-      const previous = context.current;
-      context.current = deed;
-      deed.running = true;
       let step: IteratorResult<number | undefined, boolean | undefined>;
       try {
-        step = deed.dog.next();
+        step = this.#step(deed, undefined);
       } catch (error) {
-        deed.finished = true;
+        deed.flags = FINISHED;
         throw error;
-      } finally {
-        deed.running = false;
-        context.current = previous;
       }
       if (step.done) {
-        deed.finished = true;
+        deed.flags = FINISHED;
         doer.done = step.value ? true : false;
         continue;
       }
-      if (deed.closing) {
+      if (deed.flags & CLOSING) {
         this.#close(deed);
         continue;
       }
       // Added between passes: in real time it may run in a wake pass at once.
-      deed.woken = outside;
+      deed.flags = outside ? WOKEN : 0;
       this.deeds.push(deed);
     }
     if (outside && doers.length > 0) this.#host.hostWake();
@@ -107,53 +103,56 @@ export class Schedule implements DeedOwner {
    * before `tyme`; in a wake pass it must also have been woken. Deeds added
    * during the pass wait for the next one, as in hio.
    * @param tyme the tyme to send
-   * @returns the earliest retyme among the deeds left
    */
   pass(tyme: number): void {
     const deeds = this.deeds;
     const count = deeds.length;
     const tock = this.#host.tock;
     const wakePass = context.wakePass;
-    const outer = context.current;
+    const outer = context.schedule;
+    const outerCurrent = this.current;
     let kept = 0;
     let index = 0;
     this.passing = true;
+    context.schedule = this;
     try {
       for (; index < count; index++) {
         const deed = deeds[index]!;
-        if (deed.finished) continue;
-        if (deed.retyme <= tyme && (deed.woken || !wakePass)) {
-          deed.woken = false;
-          deed.running = true;
-          context.current = deed;
+        const flags = deed.flags;
+        if (flags & FINISHED) continue;
+        if (deed.retyme <= tyme && (!wakePass || flags & WOKEN)) {
+          if (flags !== 0) deed.flags = 0;
+          this.current = deed;
           const step = deed.dog.next(tyme);
-          context.current = outer;
-          deed.running = false;
           if (step.done) {
-            deed.finished = true;
+            deed.flags = FINISHED;
             (deed.doer as Doable).done = step.value ? true : false;
             continue;
           }
-          if (deed.closing) {
+          const after = deed.flags;
+          if (after === 0) {
+            const yielded = step.value;
+            // Cumulative retyme (no drift) for a positive tock; otherwise the next tick.
+            deed.retyme = (yielded as number) > 0 ? deed.retyme + (yielded as number) : tyme + tock;
+          } else if (after & CLOSING) {
             this.#close(deed);
             continue;
+          } else {
+            // Woken while it ran: its wait may be over, so it is due again now.
+            deed.retyme = tyme;
           }
-          const yielded = step.value;
-          // Cumulative retyme (no drift) for a positive tock; otherwise the next tick.
-          deed.retyme = yielded !== undefined && yielded > 0 ? deed.retyme + yielded : tyme + tock;
-          if (deed.woken) deed.retyme = tyme; // woken while it ran: its wait may be over
         }
-        deeds[kept++] = deed;
+        if (kept !== index) deeds[kept] = deed;
+        kept++;
       }
     } finally {
+      this.current = outerCurrent;
+      context.schedule = outer;
       if (index < count) {
         // The dog at `index` threw: it has ended. Keep the rest for exit().
-        const thrower = deeds[index]!;
-        thrower.running = false;
-        thrower.finished = true;
+        deeds[index]!.flags = FINISHED;
         for (index++; index < count; index++) deeds[kept++] = deeds[index]!;
       }
-      context.current = outer;
       for (let added = count; added < deeds.length; added++) deeds[kept++] = deeds[added]!;
       deeds.length = kept;
       this.passing = false;
@@ -198,13 +197,15 @@ export class Schedule implements DeedOwner {
       let kept = 0;
       for (const deed of deeds) if (!closing.includes(deed)) deeds[kept++] = deed;
       deeds.length = kept;
+      // Removed between passes: a sleeping real-time root must look again (it may be done).
+      if (closing.length > 0) this.#host.hostWake();
     }
     let failure: unknown;
     let failed = false;
     for (let index = closing.length - 1; index >= 0; index--) {
       const deed = closing[index]!;
       if (deed.running) {
-        deed.closing = true;
+        deed.flags |= CLOSING;
         continue;
       }
       try {
@@ -228,23 +229,39 @@ export class Schedule implements DeedOwner {
     if (deed.finished) return;
     const tyme = this.#host.tymth();
     if (deed.retyme > tyme) deed.retyme = tyme;
-    deed.woken = true;
+    deed.flags |= WOKEN;
     this.#host.hostWake();
   }
 
+  /** Runs one step of `deed`'s dog with this schedule and deed current. */
+  #step(deed: Deed, tyme: number | undefined): IteratorResult<number | undefined, boolean | undefined> {
+    const outer = context.schedule;
+    const outerCurrent = this.current;
+    context.schedule = this;
+    this.current = deed;
+    try {
+      return tyme === undefined ? deed.dog.next() : deed.dog.next(tyme);
+    } finally {
+      this.current = outerCurrent;
+      context.schedule = outer;
+    }
+  }
+
   #close(deed: Deed): void {
-    deed.finished = true;
-    deed.closing = false;
+    deed.flags = FINISHED;
     const doer = deed.doer as Doable;
-    const previous = context.current;
-    context.current = deed;
+    const outer = context.schedule;
+    const outerCurrent = this.current;
+    context.schedule = this;
+    this.current = deed;
     try {
       const step = deed.dog.return(false);
       if (!step.done) {
         throw new DoerError(`doer ${nameOf(doer)} yielded while being closed; a dog must not yield in finally`);
       }
     } finally {
-      context.current = previous;
+      this.current = outerCurrent;
+      context.schedule = outer;
       doer.done = false;
     }
   }

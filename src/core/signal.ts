@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { context, WAIT, type Waker } from "./deed.js";
+import { runningDeed, WAIT, type Waker } from "./deed.js";
 
 /**
  * A one-shot notification that wakes whoever subscribed since the last
@@ -37,7 +37,7 @@ export class Signal {
    * @param waker who to wake; default: the deed running now
    * @returns whether anyone was registered (false outside a scheduler)
    */
-  subscribe(waker: Waker | undefined = context.current): boolean {
+  subscribe(waker: Waker | undefined = runningDeed()): boolean {
     if (waker === undefined) return false;
     if (!this.#waiters.includes(waker)) this.#waiters.push(waker);
     return true;
@@ -47,7 +47,7 @@ export class Signal {
    * Removes a waker that no longer waits.
    * @param waker who to forget; default: the deed running now
    */
-  unsubscribe(waker: Waker | undefined = context.current): void {
+  unsubscribe(waker: Waker | undefined = runningDeed()): void {
     const index = waker === undefined ? -1 : this.#waiters.indexOf(waker);
     if (index >= 0) this.#waiters.splice(index, 1);
   }

@@ -124,6 +124,28 @@ describe("Doist.do", () => {
     expect(trace.entries.map(([, , context]) => context)).toEqual(["enter", "recur", "clean", "exit"]);
   });
 
+  it("sleeps with tock 0 instead of spinning, survives a stray wake, and ends when its doers are removed", async () => {
+    let runs = 0;
+    const waiter = doify(function* () {
+      yield;
+      for (;;) {
+        yield WAIT;
+        runs++;
+      }
+    });
+    const doist = new Doist({ tock: 0, real: true, doers: [waiter] });
+    const stray = setTimeout(() => doist.wake(), 20); // a wake with no woken deed
+    const stop = setTimeout(() => doist.remove([waiter]), 60);
+    try {
+      await expect(doist.do()).resolves.toBe(true);
+    } finally {
+      clearTimeout(stray);
+      clearTimeout(stop);
+    }
+    expect(runs).toBe(0);
+    expect(waiter.done).toBe(false);
+  });
+
   it("refuses to run twice at once", async () => {
     const doist = new Doist({ tock: 0.25, doers: [new TraceDoer(new Trace(), "a", { times: 2 })] });
     const first = doist.do();

@@ -357,12 +357,12 @@ describe("doify", () => {
 
   it("copies opts so changing the source object later does not leak in", () => {
     const opts = { n: 1 };
-    const copy = doify(function* () {}, { opts });
+    const copy = doify(function* () { return false; }, { opts });
     opts.n = 2;
     expect(copy.opts).toEqual({ n: 1 });
   });
 
   it("rejects a bad tock", () => {
-    expect(() => doify(function* () {}, { tock: -1 })).toThrow(RangeError);
+    expect(() => doify(function* () { return false; }, { tock: -1 })).toThrow(RangeError);
   });
 });
