@@ -9,6 +9,7 @@ export default defineConfig({
     "udp/index": "src/udp/index.ts",
     "serial/index": "src/serial/index.ts",
     "sim/index": "src/sim/index.ts",
+    "cli/hio": "src/cli/hio.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
