@@ -108,7 +108,8 @@ export class SimHost {
   /**
    * Opens a stream connection. It starts `connecting`; the handshake runs in
    * the net's tick and the stream opens or fails (`ECONNREFUSED`,
-   * `ETIMEDOUT`, `EHOSTUNREACH`). Must be called while the net runs.
+   * `ETIMEDOUT`, `EHOSTUNREACH`). Called before the net runs, the SYN
+   * leaves when it starts.
    * @param options `host`, `port`, `localPort`, `timeout`
    * @returns the stream, connecting
    * @throws SimAddressInUseError when `localPort` is taken; RangeError for a bad port
@@ -127,8 +128,11 @@ export class SimHost {
       state: "connecting",
       release: () => this.#streamPorts.delete(localPort),
     });
-    if (target === undefined) kernel.schedule(new Unreachable(stream, options.host), kernel.now());
-    else new Handshake(kernel, stream, target, options.port, timeout);
+    kernel.whenRunning(() => {
+      if (stream.closed) return; // closed before the net ran
+      if (target === undefined) kernel.schedule(new Unreachable(stream, options.host), kernel.now());
+      else new Handshake(kernel, stream, target, options.port, timeout);
+    });
     return stream;
   }
 

@@ -10,8 +10,15 @@ import { InvariantError } from "./errors.js";
 /**
  * A check: returns `true` (or nothing) while the invariant holds, and `false`
  * or a description of what is wrong when it breaks.
+ *
+ * A check whose verdict can change with tyme alone (a deadline) should carry
+ * a `deadline()` giving the next tyme at which it could break: the
+ * simulation harness then skips idle ticks without skipping that one.
  */
-export type InvariantCheck = (tyme: number) => boolean | string | undefined | void;
+export type InvariantCheck = ((tyme: number) => boolean | string | undefined | void) & {
+  /** Next tyme at which the verdict could change with no event (`Infinity`: never). */
+  deadline?: () => number;
+};
 
 /** Options of {@link InvariantDoer}. */
 export interface InvariantDoerOptions {
@@ -79,6 +86,19 @@ export class InvariantDoer extends Doer {
     if (typeof check !== "function") throw new TypeError(`check must be a function, got ${typeof check}`);
     this.#finals.push([name, check]);
     return this;
+  }
+
+  /**
+   * The earliest `deadline()` among the every-tick checks.
+   * @returns a tyme, or `Infinity` when no check waits on tyme
+   */
+  nextDeadline(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [, check] of this.#checks) {
+      const deadline = check.deadline?.() ?? Number.POSITIVE_INFINITY;
+      if (deadline < earliest) earliest = deadline;
+    }
+    return earliest;
   }
 
   /**

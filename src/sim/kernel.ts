@@ -78,6 +78,8 @@ export interface SimKernel {
   readonly tracing: boolean;
   /** The current tyme: an event's own tyme while it fires, else the Doist's. */
   now(): number;
+  /** Runs `action` now if the net has a tyme base, else as soon as it enters. */
+  whenRunning(action: () => void): void;
   /** Schedules `event` at tyme `at` (not before now). */
   schedule(event: SimEvent, at: number): void;
   /** The directed path between two hosts (made on first use). */

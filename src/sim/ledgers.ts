@@ -161,12 +161,17 @@ export class RequestTracker {
    * @returns the check
    */
   within(seconds: number): InvariantCheck {
-    return (tyme) => {
+    const check: InvariantCheck = (tyme) => {
       // The oldest open request comes first: Map keeps insertion order.
       for (const [id, sent] of this.#open) {
         return tyme - sent > seconds ? `request ${id} sent at tyme ${sent} unanswered after ${seconds} s` : true;
       }
       return true;
     };
+    check.deadline = () => {
+      for (const sent of this.#open.values()) return sent + seconds;
+      return Number.POSITIVE_INFINITY;
+    };
+    return check;
   }
 }

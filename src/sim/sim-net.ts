@@ -15,6 +15,8 @@ import { SimPath } from "./path.js";
 import { checkSeed, SimRandom } from "./random.js";
 import { createSerialBinding, type SimSerialBinding } from "./serial-binding.js";
 import { SimSerialLink, type SimSerialLinkOptions } from "./serial-link.js";
+import type { TcpDriver } from "../tcp/index.js";
+import { createTcpDriver } from "./tcp-driver.js";
 
 /** Options of {@link SimNet}. */
 export interface SimNetOptions extends Pick<DoerOptions, "tymth"> {
@@ -118,6 +120,8 @@ export class SimNet extends Doer implements SimKernel {
   #clock: number | undefined;
   #planned = Number.POSITIVE_INFINITY;
   #binding: SimSerialBinding | undefined;
+  readonly #early: (() => void)[] = [];
+  readonly #tcpDrivers = new Map<SimHost, TcpDriver>();
 
   /**
    * Creates a net with no hosts.
@@ -330,6 +334,34 @@ export class SimNet extends Doer implements SimKernel {
   }
 
   /**
+   * Returns the TCP driver of a host (always the same object per host): pass
+   * it as `driver` to hio-ts/tcp's `Client`, `Server` or their TLS variants
+   * (TLS is not encrypted in the simulation; the handshake events still come).
+   * @param host the host, its name or address
+   * @returns the driver
+   * @example
+   * ```ts
+   * const server = new Server({ driver: net.tcpDriver("server"), port: 7 });
+   * const client = new Client({ driver: net.tcpDriver("client"), host: "server", port: 7 });
+   * ```
+   */
+  tcpDriver(host: HostRef): TcpDriver {
+    const target = this.host(host);
+    let driver = this.#tcpDrivers.get(target);
+    if (driver === undefined) this.#tcpDrivers.set(target, (driver = createTcpDriver(target)));
+    return driver;
+  }
+
+  /**
+   * Runs `action` now if the net has a tyme base, else when it enters. Internal.
+   * @param action what to run
+   */
+  whenRunning(action: () => void): void {
+    if (this.tyme !== undefined) action();
+    else this.#early.push(action);
+  }
+
+  /**
    * Returns the tyme inside the net: an event's own tyme while it fires, else the Doist's.
    * @returns the tyme
    * @throws SimError when the net has not been wound to a tyme base yet
@@ -382,6 +414,11 @@ export class SimNet extends Doer implements SimKernel {
    */
   trace(kind: string, detail: string): void {
     this.traceLines.push(`${this.now().toFixed(6)} ${kind} ${detail}`);
+  }
+
+  /** Enter context: starts what was asked of the net before it had a tyme base. */
+  override enter(): void {
+    for (const action of this.#early.splice(0)) action();
   }
 
   /** Fires every event due by `tyme`, in order. */

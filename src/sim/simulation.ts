@@ -46,8 +46,10 @@ export interface SimRunOptions {
   /** The seed. Default 0. */
   seed?: number;
   /**
-   * Skip ticks at which no doer is due (default true). The trace is the same
-   * as without skipping, as long as only the net and the doers wake doers.
+   * Skip ticks at which no doer but the invariant checks is due and no check
+   * deadline falls (default true). The trace, failures included, is the same
+   * as without skipping, as long as only the net and the doers wake doers
+   * and tyme-dependent checks expose `deadline()`.
    */
   fastForward?: boolean;
 }
@@ -138,8 +140,9 @@ export class SimulationRun<T = unknown> implements SimContext {
         await settle(); // promise callbacks (serial bindings) run between ticks, as under doist.do()
         if (this.finished || this.scenario.done?.(this) === true) return true;
         if (this.#fastForward) {
-          let earliest = Number.POSITIVE_INFINITY;
-          for (const deed of doist.deeds) if (deed.retyme < earliest) earliest = deed.retyme;
+          // Skip ticks at which only the checks would run and no check deadline falls.
+          let earliest = this.checks.nextDeadline();
+          for (const deed of doist.deeds) if (deed.doer !== this.checks && deed.retyme < earliest) earliest = deed.retyme;
           while (doist.tyme < earliest && doist.tyme < until) doist.tick();
         }
       }
