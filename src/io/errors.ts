@@ -105,3 +105,6 @@ export class WriteTimeoutError extends HioError {
     this.written = written;
   }
 }
+
+/** Thrown by `parseWireLog` for a line that is not in the transcript format. */
+export class WireLogFormatError extends HioError {}

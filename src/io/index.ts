@@ -12,6 +12,7 @@ export {
   EndOfStreamError,
   ReadTimeoutError,
   WriteTimeoutError,
+  WireLogFormatError,
 } from "./errors.js";
 export { RingBuffer, type RingBufferOptions, type Regions } from "./ring-buffer.js";
 export {
@@ -30,10 +31,32 @@ export { writeAll } from "./write-all.js";
 export { decodeUtf8, encodeUtf8, readLineText, writeText } from "./text.js";
 export {
   WireLog,
-  WireLogFormatError,
   formatWireLogEntry,
   parseWireLog,
   type WireLogEntry,
   type WireLogOptions,
   type WireDirection,
 } from "./wire-log.js";
+export { BufferedFramer, type Framer, type FramerOptions } from "./framer.js";
+export {
+  DelimiterFramer,
+  LineFramer,
+  type DelimiterFramerOptions,
+  type LineFramerOptions,
+} from "./delimiter-framer.js";
+export { FixedLengthFramer, type FixedLengthFramerOptions } from "./fixed-length-framer.js";
+export { LengthPrefixedFramer, type LengthPrefixedFramerOptions } from "./length-prefixed-framer.js";
+export { InterByteTimeoutFramer, type InterByteTimeoutFramerOptions } from "./inter-byte-timeout-framer.js";
+export { RegexFramer, type RegexFramerOptions } from "./regex-framer.js";
+export { ReadyFramer, type ReadyFramerOptions } from "./ready-framer.js";
+export {
+  SlipFramer,
+  slipEncode,
+  SLIP_END,
+  SLIP_ESC,
+  SLIP_ESC_END,
+  SLIP_ESC_ESC,
+  type SlipEncodeOptions,
+} from "./slip.js";
+export { crc16Modbus } from "./crc16.js";
+export { readFrame } from "./read-frame.js";

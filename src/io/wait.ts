@@ -33,17 +33,19 @@ export class Wait {
   }
 
   /**
-   * Sleeps until `signal` notifies or the deadline passes.
+   * Sleeps until `signal` notifies, the deadline passes, or tyme `until`.
    * @param signal what to wait for
+   * @param until an earlier tyme to wake at (e.g. a framer's next poll)
    * @returns the tyme at which the dog was resumed
    */
-  *sleep(signal: Signal): Generator<number | undefined, number, number> {
+  *sleep(signal: Signal, until?: number): Generator<number | undefined, number, number> {
+    const wake = until === undefined || Number.isNaN(until) ? this.deadline : Math.min(this.deadline, until);
     let tock: number;
     if (!signal.subscribe()) tock = 0;
-    else if (this.deadline === Number.POSITIVE_INFINITY) tock = WAIT;
+    else if (wake === Number.POSITIVE_INFINITY) tock = WAIT;
     else {
       const now = currentTyme();
-      tock = now === undefined || Number.isNaN(this.deadline) ? 0 : Math.max(this.deadline - now, 0);
+      tock = now === undefined || Number.isNaN(wake) ? 0 : Math.max(wake - now, 0);
     }
     const tyme = yield tock;
     signal.unsubscribe();

@@ -23,7 +23,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { Tymth } from "../core/index.js";
-import { FrameError } from "./errors.js";
+import { WireLogFormatError } from "./errors.js";
 
 /** Which way a chunk crossed the wire: received or transmitted. */
 export type WireDirection = "rx" | "tx";
@@ -194,9 +194,6 @@ function decodePeer(field: string): string {
   if (field === "%2D") return "-";
   return decodeURIComponent(field);
 }
-
-/** Thrown by {@link parseWireLog} for a line that is not in the transcript format. */
-export class WireLogFormatError extends FrameError {}
 
 /**
  * Reads a transcript (the text of a WireLog file) back into entries.
