@@ -1,0 +1,144 @@
+import net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { EchoServerDoer, IdleTimeoutError, ListenError, Server, ServerDoer } from "../../src/tcp/index.js";
+import { Cleanup, rawClient, runUntil, type RawClient } from "../helpers/tcp-harness.js";
+
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+async function openServer(options: ConstructorParameters<typeof Server>[0] = {}): Promise<Server> {
+  const server = cleanup.add(new Server({ port: 0, ...options }), (s) => s.close());
+  await server.open();
+  return server;
+}
+
+function connect(port: number, host = "127.0.0.1"): RawClient {
+  return cleanup.add(rawClient(port, host), (c) => c.socket.destroy());
+}
+
+describe("Server", () => {
+  it("listens on port 0 and reports the ephemeral port", async () => {
+    const server = new Server({ port: 0 });
+    cleanup.add(server, (s) => s.close());
+    const opening = server.open();
+    expect(server.state).toBe("opening");
+    await opening;
+    expect(server.state).toBe("open");
+    expect(server.port).toBeGreaterThan(0);
+    expect(server.label).toBe(`server 127.0.0.1:${server.port}`);
+  });
+
+  it("fails to listen on a port in use with a ListenError naming the address", async () => {
+    const first = await openServer();
+    const second = new Server({ port: first.port });
+    await expect(second.open()).rejects.toThrow(ListenError);
+    expect(second.state).toBe("closed");
+    expect(second.error?.code).toBe("EADDRINUSE");
+    expect(second.error?.message).toContain(`server 127.0.0.1:${first.port}`);
+  });
+
+  it("keys each accepted connection by the peer's host:port", async () => {
+    const server = await openServer();
+    const doist = cleanup.doist([new ServerDoer({ server })]);
+    const peer = connect(server.port);
+    await runUntil(doist, () => server.remoters.size === 1, "accept");
+    await runUntil(doist, () => peer.socket.localPort !== undefined, "local port");
+    const remoter = server.remoters.get(`127.0.0.1:${peer.socket.localPort}`);
+    expect(remoter?.connected).toBe(true);
+    expect(remoter?.remotePort).toBe(peer.socket.localPort);
+  });
+
+  it("refuses connections past maxConnections by closing them at once", async () => {
+    const server = await openServer({ maxConnections: 2 });
+    const doist = cleanup.doist([new ServerDoer({ server })]);
+    connect(server.port);
+    connect(server.port);
+    await runUntil(doist, () => server.remoters.size === 2, "two accepted");
+    const third = connect(server.port);
+    await runUntil(doist, () => third.ended || third.closed, "the third sees its connection end");
+    expect(server.refused).toBe(1);
+    expect(server.remoters.size).toBe(2);
+  });
+
+  it("closes a connection silent for idleTimeout and keeps one whose traffic refreshes it", async () => {
+    const server = await openServer({ idleTimeout: 0.5 });
+    const doist = cleanup.doist([new EchoServerDoer({ server })]);
+    const silent = connect(server.port);
+    const chatty = connect(server.port);
+    await runUntil(doist, () => server.remoters.size === 2, "two accepted");
+    const chattyKey = () => `127.0.0.1:${chatty.socket.localPort}`;
+    const chattyRemoter = server.remoters.get(chattyKey())!;
+    const silentRemoter = server.remoters.get(`127.0.0.1:${silent.socket.localPort}`)!;
+    let next = doist.tyme + 0.25;
+    await runUntil(
+      doist,
+      () => {
+        if (doist.tyme >= next) {
+          chatty.socket.write("x");
+          next = doist.tyme + 0.25;
+        }
+        return silent.ended;
+      },
+      "the silent one is closed",
+    );
+    expect(silentRemoter.error).toBeInstanceOf(IdleTimeoutError);
+    expect(server.remoters.has(chattyKey())).toBe(true);
+    expect(chattyRemoter.connected).toBe(true);
+  });
+
+  it("serves 500 concurrent clients", async () => {
+    const server = await openServer({ backlog: 1024, bufferSize: 1024 });
+    const doist = cleanup.doist([new EchoServerDoer({ server })]);
+    const clients = Array.from({ length: 500 }, (_, index) => {
+      const peer = connect(server.port);
+      peer.socket.end(`client ${index}\n`);
+      return peer;
+    });
+    await runUntil(doist, () => clients.every((peer) => peer.closed), "500 echoes", 30_000);
+    clients.forEach((peer, index) => expect(peer.text()).toBe(`client ${index}\n`));
+    await runUntil(doist, () => server.remoters.size === 0, "all removed");
+    expect(server.accepted).toBe(500);
+  });
+
+  it("leaks no connection over 2000 connect/close cycles", async () => {
+    const server = await openServer({ backlog: 1024, bufferSize: 256 });
+    const doist = cleanup.doist([new EchoServerDoer({ server })]);
+    let closed = 0;
+    for (let batch = 0; batch < 40; batch++) {
+      const sockets = Array.from({ length: 50 }, () => {
+        const socket = net.connect({ port: server.port, host: "127.0.0.1" });
+        socket.on("connect", () => socket.end());
+        socket.on("error", () => {});
+        socket.on("close", () => closed++);
+        socket.resume();
+        return socket;
+      });
+      await runUntil(doist, () => sockets.every((socket) => socket.destroyed), `batch ${batch}`);
+    }
+    await runUntil(doist, () => server.remoters.size === 0 && closed === 2000, "all removed and closed");
+    expect(server.accepted).toBe(2000);
+    expect(server.pendingRemoters.size).toBe(0);
+  });
+
+  it("closes idempotently, closing every connection", async () => {
+    const server = await openServer();
+    const doist = cleanup.doist([new ServerDoer({ server })]);
+    const peer = connect(server.port);
+    await runUntil(doist, () => server.remoters.size === 1, "accept");
+    server.close();
+    server.close();
+    expect(server.state).toBe("closed");
+    expect(server.remoters.size).toBe(0);
+    await runUntil(doist, () => peer.ended, "the peer sees the end");
+  });
+
+  it.each([
+    [{ port: -1 }, RangeError, /^port/],
+    [{ port: "80" as unknown as number }, TypeError, /^port/],
+    [{ maxConnections: 0 }, RangeError, /^maxConnections/],
+    [{ idleTimeout: -2 }, RangeError, /^idleTimeout/],
+  ])("rejects bad options %#", (options, type, message) => {
+    expect(() => new Server(options)).toThrow(type);
+    expect(() => new Server(options)).toThrow(message);
+  });
+});
