@@ -16,3 +16,7 @@ export type { SerialHandle, SerialState } from "./handle.js";
 export type { SerialOptions, PortMatch, Parity } from "./serial-options.js";
 export { Serial } from "./serial.js";
 export { SerialDoer, type SerialDoerOptions, type SerialHandler } from "./serial-doer.js";
+export { Console, type ConsoleOptions, type ConsoleInput, type ConsoleOutput } from "./console.js";
+export { ConsoleDoer, EchoConsoleDoer, type ConsoleDoerOptions } from "./console-doer.js";
+export { LineEditor, type LineEditorOptions } from "./line-editor.js";
+export { Driver, type DriverOptions, type ExchangeOptions } from "./driver.js";

@@ -1,0 +1,419 @@
+/**
+ * Console: the terminal (stdin and stdout, or a tty device) as a handle.
+ *
+ * @module
+ */
+import { closeSync, constants, openSync } from "node:fs";
+import { isatty, ReadStream, WriteStream } from "node:tty";
+import { Signal, type Tymth, type Waker } from "../core/index.js";
+import { RingBuffer } from "../io/index.js";
+import { ConsoleError } from "./errors.js";
+import type { SerialHandle, SerialState } from "./handle.js";
+import { LineEditor } from "./line-editor.js";
+
+/**
+ * The input side a Console reads: `process.stdin`, a `tty.ReadStream`, or any
+ * readable byte stream; a terminal has `isTTY` and `setRawMode`.
+ */
+export type ConsoleInput = NodeJS.ReadableStream & {
+  /** True for a terminal. */
+  isTTY?: boolean;
+  /** Present on terminals. */
+  setRawMode?(mode: boolean): unknown;
+};
+
+/** The output side a Console writes: `process.stdout` or any writable byte stream. */
+export type ConsoleOutput = NodeJS.WritableStream;
+
+/** Options of {@link Console}. */
+export interface ConsoleOptions {
+  /** Input stream. Default `process.stdin` (unless `path` is given). */
+  input?: ConsoleInput;
+  /** Output stream. Default `process.stdout` (unless `path` is given). */
+  output?: ConsoleOutput;
+  /** A terminal device to open instead of stdin/stdout, e.g. `/dev/tty` (as hio does) or a pty. */
+  path?: string;
+  /** Put a terminal input in raw mode while open. Default true. */
+  raw?: boolean;
+  /**
+   * `"line"` (default): from a raw terminal, edit lines locally (echo,
+   * Backspace, Ctrl-U, Enter, Ctrl-C raises SIGINT, Ctrl-D ends) and put
+   * whole lines, each ending in LF, into `rxbs`. `"bytes"`: put every byte
+   * into `rxbs` as it comes (keystroke at a time). Input that is not a raw
+   * terminal is passed through unchanged either way.
+   */
+  mode?: "line" | "bytes";
+  /** Most bytes in an edited line. Default 8192. */
+  maxLine?: number;
+  /** Capacity of `rxbs` and `txbs`. Default 65 536 (at least `maxLine + 1`). */
+  bufferSize?: number;
+  /** A name for logs and errors. Default `console <path>` or `console stdio`. */
+  name?: string;
+  /** What Ctrl-C does in line mode. Default: raise SIGINT in this process (a Doist stops cleanly). */
+  onInterrupt?: () => void;
+}
+
+const encoder = new TextEncoder();
+const raiseInterrupt = (): void => {
+  process.kill(process.pid, "SIGINT");
+};
+
+/**
+ * The terminal as a handle, like hio's `Console`: keystrokes (or piped input)
+ * land in `rxbs`, and what is put in `txbs` is written to the output. Open
+ * is synchronous; a Console never reopens (`reopenable` is false).
+ *
+ * On a terminal it switches the input to raw mode while open, so bytes come
+ * at once instead of a line at a time, and (in `"line"` mode) does the line
+ * editing itself. Closing restores the terminal and pauses the input, so the
+ * process can exit. When the input ends (EOF, Ctrl-D) `rxbs` is ended; an
+ * output error cuts it off.
+ *
+ * @example
+ * ```ts
+ * const console = new Console();
+ * const doer = new ConsoleDoer({
+ *   console,
+ *   handler: function* (console) {
+ *     console.write("name? ");
+ *     const name = yield* readLineText(console.rxbs);
+ *     console.write(`hello ${name}\n`);
+ *   },
+ * });
+ * await new Doist({ doers: [doer], real: true }).do();
+ * ```
+ */
+export class Console implements SerialHandle {
+  /** Bytes typed (whole lines in line mode), waiting for protocol code. */
+  readonly rxbs: RingBuffer;
+  /** Bytes waiting to be written to the output. */
+  readonly txbs: RingBuffer;
+  /** Notified on every change of `state`. */
+  readonly stateSignal = new Signal();
+  /** A Console never reopens. */
+  readonly reopenable = false;
+  /** A console has no reopen to schedule. */
+  readonly due = Number.POSITIVE_INFINITY;
+  /** A name for logs and errors. */
+  readonly name: string;
+  /** The device path, when opened by path. */
+  readonly path: string | undefined;
+  /** Who to wake on input and state changes (set by its doer). */
+  waker: Waker | undefined;
+  readonly #options: ConsoleOptions;
+  readonly #mode: "line" | "bytes";
+  readonly #maxLine: number;
+  #state: SerialState = "closed";
+  #error: Error | undefined;
+  #input: ConsoleInput | undefined;
+  #output: ConsoleOutput | undefined;
+  #ownStreams = false;
+  #rawSet = false;
+  #editor: LineEditor | undefined;
+  #held: Uint8Array | undefined;
+  #paused = false;
+  #blocked = false;
+  #flushQueued = false;
+  #resumeQueued = false;
+  // Deferred: it fires inside a reader's consume(), which must not see rxbs grow under it.
+  readonly #resumeInput: Waker = {
+    wake: () => {
+      if (this.#resumeQueued) return;
+      this.#resumeQueued = true;
+      queueMicrotask(this.#resume);
+    },
+  };
+  readonly #sendSoon: Waker = {
+    wake: () => {
+      if (this.#flushQueued) return;
+      this.#flushQueued = true;
+      queueMicrotask(this.#flush);
+    },
+  };
+
+  /**
+   * Creates a closed Console.
+   * @param options `input`, `output`, `path`, `raw`, `mode`, `maxLine`, `bufferSize`, `name`
+   * @throws TypeError/RangeError naming the option that is wrong
+   */
+  constructor(options: ConsoleOptions = {}) {
+    if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
+    const { path, mode = "line", maxLine = 8192 } = options;
+    if (path !== undefined && (typeof path !== "string" || path === "")) throw new TypeError("path must be a non-empty string");
+    if (path !== undefined && (options.input !== undefined || options.output !== undefined)) throw new TypeError("path cannot be combined with input or output");
+    if (mode !== "line" && mode !== "bytes") throw new RangeError(`mode must be "line" or "bytes", got ${String(mode)}`);
+    if (!Number.isInteger(maxLine) || maxLine < 1) throw new RangeError(`maxLine must be a whole number >= 1, got ${String(maxLine)}`);
+    const bufferSize = options.bufferSize ?? Math.max(65_536, maxLine + 1);
+    if (!Number.isInteger(bufferSize) || bufferSize <= maxLine) throw new RangeError(`bufferSize must be a whole number > maxLine (${maxLine}), got ${String(bufferSize)}`);
+    this.#options = options;
+    this.#mode = mode;
+    this.#maxLine = maxLine;
+    this.path = path;
+    this.name = options.name ?? (path === undefined ? "console stdio" : `console ${path}`);
+    this.rxbs = new RingBuffer({ capacity: bufferSize, name: `${this.name} rxbs` });
+    this.txbs = new RingBuffer({ capacity: bufferSize, name: `${this.name} txbs` });
+  }
+
+  /** Where it is in its lifecycle. */
+  get state(): SerialState {
+    return this.#state;
+  }
+
+  /** State is `open`. */
+  get opened(): boolean {
+    return this.#state === "open";
+  }
+
+  /** State is `closed`. */
+  get closed(): boolean {
+    return this.#state === "closed";
+  }
+
+  /** State is `cutoff`: the output failed. */
+  get cutoff(): boolean {
+    return this.#state === "cutoff";
+  }
+
+  /** Why it is closed or cut off, if it failed. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Whether the input is a terminal in raw mode now. */
+  get raw(): boolean {
+    return this.#rawSet;
+  }
+
+  /** Nothing waits in `txbs`. */
+  get drained(): boolean {
+    return this.txbs.isEmpty;
+  }
+
+  /** A console reads no tyme; present for the handle contract. */
+  wind(tymth: Tymth): void {
+    void tymth;
+  }
+
+  /**
+   * Opens the console: attaches to the streams (opening `path` if given) and
+   * puts a terminal input in raw mode.
+   * @returns a settled Promise (open is synchronous): resolved, or rejected
+   *   with a ConsoleError naming the path when the device cannot be opened
+   */
+  open(): Promise<void> {
+    if (this.#state === "open") return Promise.resolve();
+    try {
+      this.#attach();
+    } catch (error) {
+      this.#error = error instanceof ConsoleError ? error : new ConsoleError(`${this.name}: cannot open: ${(error as Error).message}`, { cause: error });
+      this.#setState("closed");
+      return Promise.reject(this.#error);
+    }
+    this.#error = undefined;
+    this.#setState("open");
+    this.#pumpOut();
+    return Promise.resolve();
+  }
+
+  /**
+   * Closes the console: restores the terminal mode, pauses (or, when opened
+   * by path, closes) the streams and ends `rxbs`. Safe to call twice.
+   * @returns a resolved Promise
+   */
+  close(): Promise<void> {
+    this.#detach();
+    this.rxbs.end();
+    this.#setState("closed");
+    return Promise.resolve();
+  }
+
+  /** Writes what waits in `txbs` and resumes input once `rxbs` has room. */
+  service(): void {
+    if (this.#state !== "open") return;
+    this.#pumpIn();
+    this.#pumpOut();
+  }
+
+  /**
+   * Queues text or bytes for the output (like hio's `put`).
+   * @param data a string (UTF-8) or bytes
+   * @returns how many bytes `txbs` took (fewer when it is full)
+   */
+  write(data: string | Uint8Array): number {
+    return this.txbs.write(typeof data === "string" ? encoder.encode(data) : data);
+  }
+
+  /**
+   * Takes the next whole line from `rxbs`, without blocking (like hio's `get`).
+   * @returns the line without its LF (or CRLF), or undefined when no whole line waits
+   */
+  getLine(): Uint8Array | undefined {
+    const end = this.rxbs.indexOf(0x0a);
+    if (end < 0) return undefined;
+    const line = this.rxbs.read(end + 1);
+    const cut = end > 0 && line[end - 1] === 0x0d ? end - 1 : end;
+    return line.subarray(0, cut);
+  }
+
+  #attach(): void {
+    const path = this.path;
+    let input: ConsoleInput;
+    let output: ConsoleOutput;
+    if (path !== undefined) {
+      const flags = constants.O_RDWR | constants.O_NOCTTY;
+      const readFd = openSync(path, flags);
+      if (!isatty(readFd)) {
+        closeSync(readFd);
+        throw new ConsoleError(`${this.name}: ${path} is not a terminal`);
+      }
+      const writeFd = openSync(path, flags); // libuv wants one handle per direction
+      input = new ReadStream(readFd);
+      output = new WriteStream(writeFd);
+      this.#ownStreams = true;
+    } else {
+      input = this.#options.input ?? process.stdin;
+      output = this.#options.output ?? process.stdout;
+      this.#ownStreams = false;
+    }
+    this.#input = input;
+    this.#output = output;
+    if (this.rxbs.ended) this.rxbs.reset();
+    const raw = input.isTTY === true && typeof input.setRawMode === "function" && (this.#options.raw ?? true);
+    if (raw) input.setRawMode!(true);
+    this.#rawSet = raw;
+    this.#editor =
+      raw && this.#mode === "line"
+        ? new LineEditor({ max: this.#maxLine, echo: (bytes) => this.#echo(bytes), interrupt: this.#options.onInterrupt ?? raiseInterrupt })
+        : undefined;
+    this.#held = undefined;
+    this.#paused = false;
+    this.#blocked = false;
+    input.on("data", this.#onData);
+    input.on("end", this.#onEnd);
+    input.on("error", this.#onError);
+    output.on("error", this.#onError);
+    input.resume();
+  }
+
+  #detach(): void {
+    const input = this.#input;
+    const output = this.#output;
+    this.#input = undefined;
+    this.#output = undefined;
+    if (input !== undefined) {
+      input.off("data", this.#onData);
+      input.off("end", this.#onEnd);
+      input.off("error", this.#onError);
+      if (this.#rawSet) input.setRawMode?.(false);
+      input.pause();
+      if (this.#ownStreams) (input as unknown as ReadStream).destroy();
+    }
+    if (output !== undefined) {
+      output.off("error", this.#onError);
+      output.off("drain", this.#onDrain);
+      if (this.#ownStreams) (output as unknown as WriteStream).end();
+    }
+    this.#rawSet = false;
+  }
+
+  #setState(state: SerialState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.stateSignal.notify();
+    this.waker?.wake();
+  }
+
+  // --- input ---------------------------------------------------------------
+
+  readonly #onData = (chunk: Buffer | string): void => {
+    const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+    this.#take(bytes);
+    this.waker?.wake();
+  };
+
+  readonly #onEnd = (): void => {
+    this.rxbs.end();
+    this.waker?.wake();
+  };
+
+  readonly #onError = (error: Error): void => {
+    if (this.#state !== "open") return;
+    this.#error = new ConsoleError(`${this.name}: ${error.message}`, { cause: error });
+    this.#detach();
+    this.rxbs.end();
+    this.#setState("cutoff");
+  };
+
+  /** Moves input into rxbs; keeps (and pauses the input for) what does not fit. */
+  #take(bytes: Uint8Array): void {
+    if (this.rxbs.ended) return;
+    const editor = this.#editor;
+    const used = editor === undefined ? this.rxbs.write(bytes) : editor.feed(bytes, this.rxbs);
+    if (editor?.ended) {
+      this.rxbs.end();
+      return;
+    }
+    if (used < bytes.length) {
+      this.#held = bytes.subarray(used);
+      if (!this.#paused) {
+        this.#paused = true;
+        this.#input?.pause();
+      }
+      this.rxbs.spaceSignal.subscribe(this.#resumeInput);
+    }
+  }
+
+  readonly #resume = (): void => {
+    this.#resumeQueued = false;
+    if (this.#state === "open") this.#pumpIn();
+  };
+
+  #pumpIn(): void {
+    const held = this.#held;
+    if (held !== undefined) {
+      this.#held = undefined;
+      this.#take(held);
+      if (this.#held !== undefined) return;
+      this.waker?.wake();
+    }
+    if (this.#paused && this.#input !== undefined) {
+      this.#paused = false;
+      this.#input.resume();
+    }
+  }
+
+  // --- output --------------------------------------------------------------
+
+  #echo(bytes: Uint8Array): void {
+    this.#output?.write(Buffer.from(bytes)); // the stream keeps the chunk: give it a copy
+  }
+
+  readonly #flush = (): void => {
+    this.#flushQueued = false;
+    this.#pumpOut();
+  };
+
+  readonly #onDrain = (): void => {
+    this.#blocked = false;
+    this.#pumpOut();
+  };
+
+  #pumpOut(): void {
+    const output = this.#output;
+    if (output === undefined || this.#blocked) return;
+    const txbs = this.txbs;
+    if (txbs.isEmpty) {
+      txbs.dataSignal.subscribe(this.#sendSoon);
+      return;
+    }
+    const bytes = txbs.read(); // a fresh copy: the stream may keep it, and the ring is free at once
+    const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    if (!output.write(chunk)) {
+      this.#blocked = true;
+      output.once("drain", this.#onDrain);
+    }
+    if (this.#blocked) return;
+    txbs.dataSignal.subscribe(this.#sendSoon);
+    this.waker?.wake(); // drained: a doer may be waiting to close
+  }
+}
