@@ -13,7 +13,7 @@ import {
   type Framer,
 } from "../../src/io/index.js";
 import { chunk, pushAll } from "../helpers/io-framing.js";
-import { framerEvents, lengthPrefixedReference, slipReference, splitReference, stripCr, find } from "../helpers/io-reference.js";
+import { find, framerEvents, lengthPrefixedReference, slipReference, splitReference, stripCr, type ParseEvent } from "../helpers/io-reference.js";
 
 const stream = (alphabet: number[], maxLength = 200) =>
   fc.array(fc.constantFrom(...alphabet), { maxLength }).map((bytes) => Uint8Array.from(bytes));
@@ -49,7 +49,7 @@ describe("framer properties: any chunking gives the one-shot reference parse", (
   it("FixedLengthFramer", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), cuts, fc.integer({ min: 1, max: 9 }), (bytes, points, length) => {
-        const expected = [];
+        const expected: ParseEvent[] = [];
         for (let at = 0; bytes.length - at >= length; at += length) expected.push({ frame: [...bytes.subarray(at, at + length)] });
         expect(chunked(new FixedLengthFramer({ length }), bytes, points)).toEqual(expected);
       }),
@@ -110,8 +110,8 @@ describe("framer properties: any chunking gives the one-shot reference parse", (
         const banner = Uint8Array.of(0x4f, 0x4b);
         const index = find(bytes, banner);
         const noise = index >= 0 ? index : Math.max(0, bytes.length - banner.length + 1);
-        const expected = noise > max ? [{ tooLong: true as const }] : [];
-        if (index >= 0) expected.push(...(splitReference(bytes.subarray(index + 2), Uint8Array.of(0x0a), 8192, { slack: 1, strip: stripCr, tail: "hold" }) as never[]));
+        const expected: ParseEvent[] = noise > max ? [{ tooLong: true }] : [];
+        if (index >= 0) expected.push(...splitReference(bytes.subarray(index + 2), Uint8Array.of(0x0a), 8192, { slack: 1, strip: stripCr, tail: "hold" }));
         const framer = new ReadyFramer({ banner, max, inner: new LineFramer() });
         expect(chunked(framer, bytes, points)).toEqual(expected);
         expect(framer.ready).toBe(index >= 0);
@@ -132,7 +132,7 @@ describe("framer properties: any chunking gives the one-shot reference parse", (
         let tyme = 0;
         for (const [, ticks] of input) tymes.push((tyme += ticks * tock));
         // Reference: a new burst wherever the gap reaches the interval.
-        const expected = [];
+        const expected: ParseEvent[] = [];
         let burst: number[] = [];
         const close = () => {
           if (burst.length > 0) expected.push(burst.length > max ? { tooLong: true as const } : { frame: burst });
