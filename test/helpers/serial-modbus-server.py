@@ -1,0 +1,30 @@
+"""Modbus RTU server for the serial tests: pymodbus (Debian's python3-pymodbus 3.0)
+serving holding registers 0..63 (register n holds n * 11) for unit 1 on a
+serial port. Prints "ready" once the port is open.
+
+Usage: /usr/bin/python3 serial-modbus-server.py <port> [baudrate]
+"""
+import asyncio
+import sys
+
+from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
+from pymodbus.server import StartAsyncSerialServer
+from pymodbus.transaction import ModbusRtuFramer
+
+
+async def main(port, baudrate):
+    store = ModbusSlaveContext(hr=ModbusSequentialDataBlock(0, [n * 11 for n in range(64)]), zero_mode=True)
+    context = ModbusServerContext(slaves={1: store}, single=False)
+    server = await StartAsyncSerialServer(
+        context=context, framer=ModbusRtuFramer, port=port, baudrate=baudrate, defer_start=True
+    )
+    await server.start()
+    if server.transport is None:
+        print(f"cannot open {port}", file=sys.stderr, flush=True)
+        sys.exit(1)
+    print("ready", flush=True)
+    await server.serve_forever()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 19200))
