@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { doify } from "../../src/core/index.js";
+import { readExactly, writeAll } from "../../src/io/index.js";
+import { runSimulation, SimRandom } from "../../src/sim/index.js";
+import { Client, ClientDoer, ConnectError, Server, ServerDoer } from "../../src/tcp/index.js";
+import { SimBench } from "../helpers/sim-harness.js";
+import { chatScenario, echoScenario } from "../helpers/sim-scenarios.js";
+
+let bench: SimBench | undefined;
+afterEach(() => {
+  bench?.close();
+  bench = undefined;
+});
+
+describe("hio-ts/tcp on SimNet", () => {
+  it("runs the unchanged echo server and clients through 10 percent loss and a partition", async () => {
+    const result = await runSimulation(echoScenario({ clients: 3, lines: 20, partition: [1, 2.5] }), { seed: 1 });
+    expect(result.finished).toBe(true);
+    expect(result.report?.answered).toBe(60);
+    expect(result.report?.slowest).toBeGreaterThan(1); // the partitioned client waited out the split
+    expect(result.report?.trace.some((line) => line.includes("cut"))).toBe(true);
+  });
+
+  it("runs the chat relay: every client hears every other, in each sender's order, through loss and a partition", async () => {
+    const result = await runSimulation(chatScenario({ clients: 4, lines: 10, partition: [0.5, 2] }), { seed: 2 });
+    expect(result.finished).toBe(true);
+    for (const [name, inbox] of result.report!.received) {
+      expect(inbox).toHaveLength(30);
+      for (const other of ["client0", "client1", "client2", "client3"].filter((n) => n !== name)) {
+        expect(inbox.filter((line) => line.startsWith(`${other}:`))).toEqual(Array.from({ length: 10 }, (_, i) => `${other}: ${i}`));
+      }
+    }
+  });
+
+  it("reports a refused connect as the Client's ConnectError with ECONNREFUSED", async () => {
+    bench = new SimBench();
+    bench.net.addHost("server");
+    bench.net.addHost("client");
+    const client = new Client({ driver: bench.net.tcpDriver("client"), host: "server", port: 9 });
+    bench.add(new ClientDoer({ client }));
+    expect(await bench.untilAsync(() => client.error !== undefined, 2)).toBe(true);
+    expect(client.error).toBeInstanceOf(ConnectError);
+    expect(client.error?.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it("carries 1 MB intact from a fast writer to a slow reader through small buffers (back pressure end to end)", async () => {
+    bench = new SimBench({ seed: 3, conditions: { latency: 0.01, loss: 0.02 }, streams: { sendBufferSize: 8192, receiveBufferSize: 8192 } });
+    const net = bench.net;
+    net.addHost("server");
+    net.addHost("client");
+    const data = new Uint8Array(1 << 20);
+    const random = new SimRandom(3);
+    for (let i = 0; i < data.length; i++) data[i] = random.int(256);
+    const server = new Server({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 5, bufferSize: 4096 });
+    let received: Uint8Array[] = [];
+    let total = 0;
+    const slowReader = function* slowReader(remoter: { rxbs: Parameters<typeof readExactly>[0] }) {
+      while (total < data.length) {
+        const chunk = yield* readExactly(remoter.rxbs, Math.min(1024, data.length - total));
+        received.push(chunk);
+        total += chunk.length;
+        yield 0.001;
+      }
+    };
+    const client = new Client({ driver: net.tcpDriver("client"), host: "server", port: 5, bufferSize: 4096 });
+    const writer = doify(function* writer() {
+      yield* client.waitConnected({ timeout: 5 });
+      yield* writeAll(client.txbs, data);
+      return true;
+    });
+    bench.add(new ServerDoer({ server, handler: slowReader }), new ClientDoer({ client }), writer);
+    expect(await bench.untilAsync(() => total === data.length, 600)).toBe(true);
+    expect(Buffer.concat(received).equals(data)).toBe(true);
+    received = [];
+  });
+
+  it("reconnects a reconnectable Client after the server restarts", async () => {
+    bench = new SimBench({ conditions: { latency: 0.01 } });
+    const net = bench.net;
+    net.addHost("server");
+    net.addHost("client");
+    const server = new Server({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7 });
+    const client = new Client({ driver: net.tcpDriver("client"), host: "server", port: 7, reconnectable: true, tymeout: 0.25 });
+    bench.add(new ServerDoer({ server }), new ClientDoer({ client }));
+    net.at(1, () => server.close(), "server down");
+    net.at(2, () => void server.open(), "server up");
+    expect(await bench.untilAsync(() => client.connected, 1)).toBe(true);
+    expect(await bench.untilAsync(() => !client.connected, 1.5)).toBe(true);
+    expect(await bench.untilAsync(() => client.connected, 3)).toBe(true);
+    expect(bench.doist.tyme).toBeGreaterThanOrEqual(2);
+    expect(client.attempts).toBeGreaterThan(2); // refused while the server was down
+  });
+});
