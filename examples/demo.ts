@@ -1,61 +1,271 @@
 /**
- * The main demo: a Doist running nested DoDoers and doers, printing the
- * lifecycle trace of each. Run it with `npm start`.
+ * The main demo (`npm start`): an echo server and two clients talking over
+ * loopback under one real-time Doist, with no arguments and no hardware. It
+ * prints the trace (lifecycle contexts, connections, every message with its
+ * tyme) and the figures (messages, bytes, round-trip times), then exits 0.
+ *
+ * ```sh
+ * npm start                      # = npx tsx examples/demo.ts
+ * npx tsx examples/demo.ts --messages 20 --fast
+ * ```
+ *
+ * ```text
+ * Doist "demo" (real time, tock 1/32 s)
+ *  └─ session (DoDoer; done when both talkers are)
+ *      ├─ server (ServerDoer ── Server 127.0.0.1:<free port>; one echo handler per connection)
+ *      ├─ alice  (talker: a line every 1/8 s of tyme, reads each echo)
+ *      ├─ alice  (ClientDoer ── Client)
+ *      ├─ bob    (talker: a line every 3/16 s)
+ *      └─ bob    (ClientDoer ── Client)
+ * ```
+ *
+ * @module
  */
-import { DoDoer, Doer, Doist, doify } from "../src/index.js";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  Client,
+  ClientDoer,
+  DoDoer,
+  Doist,
+  HioError,
+  Server,
+  ServerDoer,
+  WireLog,
+  decodeUtf8,
+  doify,
+  encodeUtf8,
+  readLine,
+  writeAll,
+  type Doable,
+  type DoFunction,
+  type Remoter,
+} from "../src/index.js";
 
-/** A doer that recurs `count` times and prints each lifecycle context. */
-class Tracer extends Doer {
-  #count = 0;
-  constructor(
-    readonly label: string,
-    readonly times: number,
-    tock = 0,
-  ) {
-    super({ tock });
+type Out = (line: string) => void;
+
+/** The figures of one talker. */
+export interface TalkerStats {
+  /** Its name. */
+  name: string;
+  /** Lines sent. */
+  sent: number;
+  /** Echoes received and matched. */
+  echoed: number;
+  /** Bytes written to the client's txbs. */
+  bytesOut: number;
+  /** Bytes read from the client's rxbs. */
+  bytesIn: number;
+  /** Wall-clock round-trip times in milliseconds. */
+  rttMs: number[];
+}
+
+/** What {@link runDemo} reports. */
+export interface DemoResult {
+  /** Whether every talker finished and every echo matched. */
+  ok: boolean;
+  /** Figures per talker. */
+  talkers: TalkerStats[];
+  /** Connections the server accepted. */
+  accepted: number;
+  /** Bytes the server received and sent, from its wirelog. */
+  serverBytesIn: number;
+  serverBytesOut: number;
+  /** Tyme when the Doist stopped. */
+  tyme: number;
+  /** Wall-clock milliseconds the run took. */
+  wallMs: number;
+}
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Lines each client sends. Default 5. */
+  messages?: number;
+  /** Run as fast as possible instead of in real time. Default false. */
+  fast?: boolean;
+  /** Where to print the trace. */
+  out?: Out;
+}
+
+function trace(out: Out, tyme: number | undefined, who: string, what: string): void {
+  out(`tyme ${(tyme ?? 0).toFixed(5).padStart(8)}  ${who.padEnd(7)} ${what}`);
+}
+
+/** The session: done when every talker is, which closes the server and clients. */
+class Session extends DoDoer {
+  readonly #talkers: DoFunction[];
+  readonly #out: Out;
+
+  constructor(doers: Doable[], talkers: DoFunction[], out: Out) {
+    super({ doers });
+    this.#talkers = talkers;
+    this.#out = out;
   }
+
   override enter(): void {
-    log(this.tyme, this.label, "enter");
+    trace(this.#out, this.tyme, "session", "enter: start the server, the clients and the talkers");
+    super.enter();
   }
+
   override recur(tyme: number): boolean {
-    this.#count += 1;
-    log(tyme, this.label, `recur ${this.#count}`);
-    return this.#count >= this.times;
+    super.recur(tyme);
+    return this.#talkers.every((talker) => talker.done === true);
   }
+
   override clean(): void {
-    log(this.tyme, this.label, "clean");
+    trace(this.#out, this.tyme, "session", "clean: every talker is done");
   }
+
   override cease(): void {
-    log(this.tyme, this.label, "cease");
+    trace(this.#out, this.tyme, "session", "cease: stopped before the talkers were done");
   }
+
   override exit(): void {
-    log(this.tyme, this.label, "exit");
+    super.exit(); // closes the clients and the server first
+    trace(this.#out, this.tyme, "session", "exit: server and clients closed");
   }
 }
 
-function log(tyme: number | undefined, label: string, context: string): void {
-  console.log(`tyme ${(tyme ?? 0).toFixed(3).padStart(6)}  ${label.padEnd(12)} ${context}`);
-}
-
-const heartbeat = doify(
-  function* heartbeat(tymth, tock) {
+function echoHandler(out: Out, tymth: () => number | undefined) {
+  return function* echo(remoter: Remoter): Generator<number | undefined, void, number> {
+    trace(out, tymth(), "server", `accepted ${remoter.key}: its handler starts`);
     try {
-      log(tymth(), "heartbeat", "enter");
       for (;;) {
-        const tyme = yield tock;
-        log(tyme, "heartbeat", "beat");
+        const line = yield* readLine(remoter.rxbs);
+        yield* writeAll(remoter.txbs, line);
+        yield* writeAll(remoter.txbs, NEWLINE);
       }
     } finally {
-      log(tymth(), "heartbeat", "exit");
+      trace(out, tymth(), "server", `${remoter.key} gone: its handler exits`);
     }
-  },
-  { name: "heartbeat", tock: 0.25 },
-);
+  };
+}
 
-const inner = new DoDoer({ doers: [new Tracer("inner.fast", 3), new Tracer("inner.slow", 2, 0.25)] });
-const outer = new DoDoer({ doers: [new Tracer("outer", 2, 0.125), inner] });
-const doist = new Doist({ name: "demo", tock: 0.0625, real: true, limit: 1, doers: [outer, heartbeat] });
+const NEWLINE = new Uint8Array([0x0a]);
 
-console.log("hio-ts demo: Doist(tock 0.0625, real time, limit 1 s) > DoDoer > DoDoer > doers\n");
-const done = await doist.do();
-console.log(`\ndone: ${done}; tyme ${doist.tyme}; outer.done ${outer.done}; heartbeat.done ${heartbeat.done}`);
+function talker(stats: TalkerStats, client: Client, messages: number, interval: number, out: Out): DoFunction {
+  return doify(
+    function* talk(tymth) {
+      trace(out, tymth(), stats.name, `enter: connecting to ${client.host}:${client.port}`);
+      yield; // the enter context ends here; the ClientDoer opens the client in its own
+      yield* client.waitConnected({ timeout: 5 });
+      trace(out, tymth(), stats.name, "connected");
+      for (let n = 1; n <= messages; n++) {
+        const message = `${stats.name} says hello #${n}`;
+        const bytes = encodeUtf8(`${message}\n`);
+        const start = performance.now(); // wall clock: tyme only moves in tocks
+        yield* writeAll(client.txbs, bytes);
+        stats.sent++;
+        stats.bytesOut += bytes.length;
+        const echo = yield* readLine(client.rxbs, { timeout: 5 });
+        const rtt = performance.now() - start;
+        stats.bytesIn += echo.length + 1;
+        if (decodeUtf8(echo) === message) stats.echoed++;
+        stats.rttMs.push(rtt);
+        trace(out, tymth(), stats.name, `> ${message}  < echoed in ${rtt.toFixed(3)} ms`);
+        if (n < messages) yield interval; // sleeps: nothing runs it until then
+      }
+      trace(out, tymth(), stats.name, "done");
+      return true;
+    },
+    { name: `talker ${stats.name}` },
+  );
+}
+
+/**
+ * Runs the demo: a server on a free loopback port, two clients each sending
+ * `messages` lines and reading the echoes.
+ * @param options `messages`, `fast`, `out`
+ * @returns the figures
+ * @throws ListenError when no loopback port can be bound; a ConnectError or
+ *   ReadTimeoutError when the exchange fails
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const out = options.out ?? console.log;
+  const messages = options.messages ?? 5;
+  const wirelog = new WireLog({ name: "demo server" });
+  const server = new Server({ host: "127.0.0.1", port: 0, wirelog });
+  await server.open(); // bound before any client tries to connect
+  const doist = new Doist({ name: "demo", real: options.fast !== true, tock: 1 / 32 });
+  wirelog.wind(doist.tymen());
+  const serverDoer = new ServerDoer({ server, handler: echoHandler(out, doist.tymen()) });
+  const talkers: TalkerStats[] = [];
+  const doers: Doable[] = [serverDoer];
+  const talkerDoers: DoFunction[] = [];
+  for (const [name, interval] of [["alice", 0.125], ["bob", 0.1875]] as const) {
+    const stats: TalkerStats = { name, sent: 0, echoed: 0, bytesOut: 0, bytesIn: 0, rttMs: [] };
+    const client = new Client({ host: server.host, port: server.port });
+    const doer = talker(stats, client, messages, interval, out);
+    talkers.push(stats);
+    talkerDoers.push(doer);
+    // The talker runs before its ClientDoer in each pass, so what it writes
+    // is sent in that same pass rather than at the next tock.
+    doers.push(doer, new ClientDoer({ client }));
+  }
+  trace(out, doist.tyme, "server", `listening on ${server.host}:${server.port}`);
+  const start = performance.now();
+  await doist.do({ doers: [new Session(doers, talkerDoers, out)] });
+  const wallMs = performance.now() - start;
+  let serverBytesIn = 0;
+  let serverBytesOut = 0;
+  for (const entry of wirelog.entries) {
+    if (entry.direction === "rx") serverBytesIn += entry.bytes.length;
+    else serverBytesOut += entry.bytes.length;
+  }
+  wirelog.close();
+  const ok = talkers.every((stats) => stats.echoed === messages);
+  return { ok, talkers, accepted: server.accepted, serverBytesIn, serverBytesOut, tyme: doist.tyme, wallMs };
+}
+
+/**
+ * Prints the figures as a table.
+ * @param result what {@link runDemo} returned
+ * @param out where to print
+ */
+export function printFigures(result: DemoResult, out: Out): void {
+  out("");
+  out("client  sent  echoed  bytes out  bytes in  rtt min / avg / max (ms)");
+  for (const stats of result.talkers) {
+    const rtt = stats.rttMs;
+    const avg = rtt.length === 0 ? 0 : rtt.reduce((sum, value) => sum + value, 0) / rtt.length;
+    const range = rtt.length === 0 ? "-" : `${Math.min(...rtt).toFixed(3)} / ${avg.toFixed(3)} / ${Math.max(...rtt).toFixed(3)}`;
+    out(
+      `${stats.name.padEnd(6)}  ${String(stats.sent).padStart(4)}  ${String(stats.echoed).padStart(6)}  ${String(stats.bytesOut).padStart(9)}  ${String(stats.bytesIn).padStart(8)}  ${range}`,
+    );
+  }
+  out(`server: ${result.accepted} connections, ${result.serverBytesIn} bytes in, ${result.serverBytesOut} bytes out (from its wirelog)`);
+  out(`tyme ${result.tyme} s in ${(result.wallMs / 1000).toFixed(3)} s of wall clock; ${result.ok ? "every echo matched" : "SOME ECHOES MISSING"}`);
+}
+
+/**
+ * Runs the demo and prints the trace and the figures.
+ * @param argv `--messages N` (default 5), `--fast` (not real time)
+ * @param out where to print
+ * @returns the exit code: 0 when every echo matched
+ */
+export async function main(argv: string[] = process.argv.slice(2), out: Out = console.log): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { messages: { type: "string", default: "5" }, fast: { type: "boolean", default: false } } }));
+  } catch (error) {
+    out(`usage: npx tsx examples/demo.ts [--messages N] [--fast] (${(error as Error).message})`);
+    return 2;
+  }
+  const messages = Number(values.messages);
+  if (!Number.isInteger(messages) || messages < 1) {
+    out(`--messages must be a whole number >= 1, got ${values.messages}`);
+    return 2;
+  }
+  out(`hio-ts demo: an echo server and two clients under one Doist (${values.fast ? "fast" : "real time"}, tock 1/32 s)\n`);
+  try {
+    const result = await runDemo({ messages, fast: values.fast, out });
+    printFigures(result, out);
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    out(`demo failed: ${error instanceof HioError ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main();
