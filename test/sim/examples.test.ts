@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { runSimulation, type SimScenario } from "../../src/sim/index.js";
+import { Serial, SerialDoer } from "../../src/serial/index.js";
+import { Client, ClientDoer, Server, ServerDoer } from "../../src/tcp/index.js";
+import { ModbusCrcError, ModbusError, ModbusRtuMaster } from "../../examples/modbus-rtu-master.js";
+import { echoTalker, type Echo } from "../../examples/tcp-echo-client.js";
+import { echoLines } from "../../examples/tcp-echo-server.js";
+import { modbusSlave, type SlaveStats } from "../helpers/sim-modbus.js";
+
+describe("the examples' protocol code on SimNet", () => {
+  it("runs the echo example's server handler and client talker through loss and a partition", async () => {
+    const echoes: Echo[][] = [];
+    const messages = Array.from({ length: 15 }, (_, i) => `message ${i}`);
+    const scenario: SimScenario = {
+      name: "echo example",
+      limit: 120,
+      tock: 0.01,
+      net: { conditions: { latency: 0.02, jitter: 0.02, loss: 0.1 } },
+      build: ({ net }) => {
+        echoes.length = 0;
+        net.addHost("server");
+        const server = new Server({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7000 });
+        const doers = [new ServerDoer({ server, handler: echoLines })];
+        for (let index = 0; index < 3; index++) {
+          net.addHost(`client${index}`);
+          const client = new Client({ driver: net.tcpDriver(`client${index}`), host: "server", port: 7000 });
+          const got: Echo[] = [];
+          echoes.push(got);
+          doers.push(new ClientDoer({ client }) as never, echoTalker(client, messages, got, 30) as never);
+        }
+        net.at(0.5, (n) => n.partition(["client1"], ["server"]), "split");
+        net.at(3, (n) => n.heal(), "heal");
+        return doers;
+      },
+      done: () => echoes.length === 3 && echoes.every((got) => got.length === messages.length),
+    };
+    const result = await runSimulation(scenario, { seed: 21 });
+    expect(result.finished).toBe(true);
+    for (const got of echoes) expect(got.map((echo) => echo.received)).toEqual(messages);
+    expect(result.tyme).toBeGreaterThan(3); // client1 waited for the heal
+  });
+
+  it("runs the Modbus RTU master against a simulated slave through bit errors and an unplug", async () => {
+    const registers = [1234, 5678, 42, 65535];
+    const polls: { tyme: number; values?: number[]; error?: string }[] = [];
+    const slaveStats: SlaveStats = { answered: 0, badCrc: 0 };
+    let serial: Serial | undefined;
+    const scenario: SimScenario = {
+      name: "modbus master",
+      limit: 12,
+      tock: 0.001,
+      build: ({ net, checks }) => {
+        polls.length = 0;
+        const link = net.serialLink("/dev/ttySIM0", { baudRate: 19200, bitErrorRate: 2e-4 });
+        serial = new Serial({ path: "/dev/ttySIM0", baudRate: 19200, binding: net.serialBinding(), reopenable: true, tymeout: 0.5 });
+        net.at(4, () => link.unplug(), "unplug");
+        net.at(6, () => link.replug(), "replug");
+        checks.add("never accepts wrong register values", () => {
+          const last = polls[polls.length - 1];
+          return last?.values === undefined || last.values.join() === registers.join() || `read ${last.values.join()} at ${last.tyme}`;
+        });
+        const master = new SerialDoer({
+          serial,
+          handler: function* poll(handle) {
+            const modbus = new ModbusRtuMaster({ serial: handle, timeout: 0.2 });
+            for (;;) {
+              const tyme = handle.tyme ?? 0;
+              try {
+                polls.push({ tyme, values: yield* modbus.readHoldingRegisters(1, 0, 4) });
+              } catch (error) {
+                if (!(error instanceof ModbusError)) throw error;
+                polls.push({ tyme, error: error.constructor.name });
+              }
+              yield 0.05;
+            }
+          },
+        });
+        return [master, modbusSlave(link.device, 1, registers, (3.5 * 11) / 19200, slaveStats)];
+      },
+    };
+    const result = await runSimulation(scenario, { seed: 5 });
+    const good = polls.filter((poll) => poll.values !== undefined);
+    const failed = polls.filter((poll) => poll.error !== undefined);
+    expect(good.length).toBeGreaterThan(100);
+    expect(failed.some((poll) => poll.tyme > 4 && poll.tyme < 6 && poll.error === "ModbusTimeoutError")).toBe(true); // unplugged
+    expect(good.some((poll) => poll.tyme > 6.5)).toBe(true); // polling resumed after the replug
+    expect(serial?.opens).toBe(2);
+    expect(result.net.stats.serialBitErrors).toBeGreaterThan(0);
+    expect(failed.some((poll) => poll.error === ModbusCrcError.name) || slaveStats.badCrc > 0).toBe(true); // noise was caught by a CRC
+  });
+
+  it("echoes long lines intact through the example's handler under 20 percent loss", async () => {
+    const got: Echo[] = [];
+    const messages = Array.from({ length: 30 }, (_, i) => `${i}:${"x".repeat(i * 137)}`);
+    const scenario: SimScenario = {
+      limit: 300,
+      net: { conditions: { latency: 0.01, loss: 0.2 }, streams: { mss: 536 } },
+      build: ({ net }) => {
+        net.addHost("server");
+        net.addHost("client");
+        const server = new Server({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7000 });
+        const client = new Client({ driver: net.tcpDriver("client"), host: "server", port: 7000, reconnectable: true, tymeout: 2 });
+        return [new ServerDoer({ server, handler: echoLines }), new ClientDoer({ client }), echoTalker(client, messages, got, 60)];
+      },
+      done: () => got.length === messages.length,
+    };
+    const result = await runSimulation(scenario, { seed: 13 });
+    expect(result.finished).toBe(true);
+    expect(got.map((echo) => echo.received)).toEqual(messages);
+    expect(result.net.stats.segmentsRetransmitted).toBeGreaterThan(10);
+  });
+});
