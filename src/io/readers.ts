@@ -6,6 +6,11 @@
  * per tick. On each wake it scans only the bytes that arrived since the last
  * scan. A reader must be its ring's only consumer while it waits.
  *
+ * A reader checks its arguments and makes its first attempt when called
+ * (with `yield*` that is the same moment as its first step); when the frame
+ * is already there it returns a finished iterator instead of a generator,
+ * which keeps a busy stream's per-frame cost low.
+ *
  * What a failing reader leaves behind:
  * - `FrameTooLongError`: the ring is untouched (resynchronise with
  *   {@link skipUntil}, or `clear()` it);
@@ -17,6 +22,7 @@
 import type { RingBuffer } from "./ring-buffer.js";
 import { EndOfStreamError, FrameTooLongError, ReadTimeoutError } from "./errors.js";
 import { checkCount, checkDelimiter, checkTimeout } from "./validate.js";
+import { Finished } from "./finished.js";
 import { Wait } from "./wait.js";
 
 /** What a reader is, to `yield*`: it yields tocks, is sent tyme, returns `T`. */
@@ -50,6 +56,7 @@ export interface ReadAvailableOptions extends ReadOptions {
 
 const LF = 10;
 const CR = 13;
+const NO_OPTIONS: Readonly<ReadUntilOptions> = Object.freeze({});
 
 function timedOut(ring: RingBuffer, what: string, timeout: number): ReadTimeoutError {
   return new ReadTimeoutError(`${ring.name}: no ${what} within ${timeout} s of tyme`, timeout);
@@ -75,12 +82,17 @@ function ended(ring: RingBuffer, what: string): EndOfStreamError {
  * const body = yield* readExactly(remoter.rxbs, new DataView(header.buffer).getUint32(0));
  * ```
  */
-export function* readExactly(ring: RingBuffer, n: number, options: ReadOptions = {}): Reader<Uint8Array> {
+export function readExactly(ring: RingBuffer, n: number, options: ReadOptions = NO_OPTIONS): Reader<Uint8Array> {
   checkCount("n", n);
   const timeout = checkTimeout(options.timeout);
   if (n > ring.capacity) {
     throw new FrameTooLongError(`${ring.name}: a frame of ${n} bytes cannot fit in ${ring.capacity} bytes`, ring.capacity);
   }
+  if (ring.length >= n) return new Finished(ring.read(n));
+  return waitExactly(ring, n, timeout);
+}
+
+function* waitExactly(ring: RingBuffer, n: number, timeout: number | undefined): Reader<Uint8Array> {
   let wait: Wait | undefined;
   for (;;) {
     if (ring.length >= n) return ring.read(n);
@@ -107,12 +119,22 @@ export function* readExactly(ring: RingBuffer, n: number, options: ReadOptions =
  * const record = yield* readUntil(remoter.rxbs, 0x1e, { max: 1024 });
  * ```
  */
-export function* readUntil(ring: RingBuffer, delimiter: number | Uint8Array, options: ReadUntilOptions = {}): Reader<Uint8Array> {
+export function readUntil(ring: RingBuffer, delimiter: number | Uint8Array, options: ReadUntilOptions = NO_OPTIONS): Reader<Uint8Array> {
   const needle: number | Uint8Array = typeof delimiter === "number" ? (checkDelimiter(delimiter), delimiter) : checkDelimiter(delimiter);
   const size = typeof needle === "number" ? 1 : needle.length;
   const limit = Math.min(options.max === undefined ? Number.POSITIVE_INFINITY : checkCount("max", options.max), ring.capacity - size);
   const keep = options.keepDelimiter === true;
   const timeout = checkTimeout(options.timeout);
+  const index = ring.indexOf(needle, 0);
+  if (index >= 0 && index <= limit) {
+    const frame = ring.peek(keep ? index + size : index);
+    ring.consume(index + size);
+    return new Finished(frame);
+  }
+  return waitUntil(ring, needle, size, limit, keep, timeout);
+}
+
+function* waitUntil(ring: RingBuffer, needle: number | Uint8Array, size: number, limit: number, keep: boolean, timeout: number | undefined): Reader<Uint8Array> {
   let searched = 0;
   let seen = 0;
   let wait: Wait | undefined;
@@ -159,10 +181,23 @@ function tooLong(ring: RingBuffer, what: string, limit: number): FrameTooLongErr
  * });
  * ```
  */
-export function* readLine(ring: RingBuffer, options: ReadLineOptions = {}): Reader<Uint8Array> {
+export function readLine(ring: RingBuffer, options: ReadLineOptions = NO_OPTIONS): Reader<Uint8Array> {
   const max = options.max === undefined ? 8192 : checkCount("max", options.max);
   const limit = Math.min(max, ring.capacity - 2);
-  let index = ring.indexOf(LF, 0);
+  const timeout = options.timeout === undefined ? undefined : checkTimeout(options.timeout);
+  const index = ring.indexOf(LF, 0);
+  if (index >= 0) {
+    const content = index > 0 && ring.at(index - 1) === CR ? index - 1 : index;
+    if (content <= limit) {
+      const line = ring.peek(content);
+      ring.consume(index + 1);
+      return new Finished(line);
+    }
+  }
+  return waitLine(ring, limit, timeout, index);
+}
+
+function* waitLine(ring: RingBuffer, limit: number, timeout: number | undefined, index: number): Reader<Uint8Array> {
   let wait: Wait | undefined;
   let searched = 0;
   let seen = 0;
@@ -180,8 +215,8 @@ export function* readLine(ring: RingBuffer, options: ReadLineOptions = {}): Read
     if (ring.ended) throw ended(ring, "the end of the line");
     searched = length;
     seen = length;
-    if (wait === undefined) wait = new Wait(checkTimeout(options.timeout));
-    if (wait.expired) throw timedOut(ring, "line", wait.timeout!);
+    if (wait === undefined) wait = new Wait(timeout);
+    if (wait.expired) throw timedOut(ring, "line", timeout!);
     yield* wait.sleep(ring.dataSignal);
     if (ring.length < seen) searched = 0; // someone else consumed: scan afresh
     index = ring.indexOf(LF, searched);
@@ -200,9 +235,14 @@ export function* readLine(ring: RingBuffer, options: ReadLineOptions = {}): Read
  * const chunk = yield* readAvailable(serial.rxbs, { max: 4096 });
  * ```
  */
-export function* readAvailable(ring: RingBuffer, options: ReadAvailableOptions = {}): Reader<Uint8Array> {
+export function readAvailable(ring: RingBuffer, options: ReadAvailableOptions = NO_OPTIONS): Reader<Uint8Array> {
   const max = options.max === undefined ? Number.POSITIVE_INFINITY : checkCount("max", options.max, 1);
   const timeout = checkTimeout(options.timeout);
+  if (ring.length > 0) return new Finished(ring.read(Math.min(max, ring.length)));
+  return waitAvailable(ring, max, timeout);
+}
+
+function* waitAvailable(ring: RingBuffer, max: number, timeout: number | undefined): Reader<Uint8Array> {
   let wait: Wait | undefined;
   for (;;) {
     if (ring.length > 0) return ring.read(Math.min(max, ring.length));
@@ -234,7 +274,7 @@ export function* readAvailable(ring: RingBuffer, options: ReadAvailableOptions =
  * }
  * ```
  */
-export function* skipUntil(ring: RingBuffer, delimiter: number | Uint8Array, options: ReadOptions = {}): Reader<number> {
+export function* skipUntil(ring: RingBuffer, delimiter: number | Uint8Array, options: ReadOptions = NO_OPTIONS): Reader<number> {
   const needle: number | Uint8Array = typeof delimiter === "number" ? (checkDelimiter(delimiter), delimiter) : checkDelimiter(delimiter);
   const size = typeof needle === "number" ? 1 : needle.length;
   const timeout = checkTimeout(options.timeout);

@@ -26,7 +26,7 @@ const EMPTY = new Uint8Array(0);
  * took, and the caller keeps the rest (back pressure).
  *
  * Its API comes in three groups:
- * - copies: `write`, `read`, `peek`;
+ * - copies: `write`, `read`, `peek`, and `readInto` (no allocation);
  * - counts and queries: `consume`, `indexOf`, `length`, `capacity`, `free`,
  *   `isEmpty`, `isFull`, `clear`, `end`/`ended`;
  * - zero-copy windows: `readRegions()` and `writeRegions()` (at most two
@@ -157,6 +157,24 @@ export class RingBuffer {
   }
 
   /**
+   * Moves up to `target.length` bytes into `target`, without allocating: the
+   * way to drain a ring into a buffer you reuse.
+   * @param target where to copy the bytes (from its start)
+   * @returns how many bytes it moved (0 when empty)
+   */
+  readInto(target: Uint8Array): number {
+    const count = Math.min(target.length, this.#length);
+    if (count === 0) return 0;
+    const capacity = this.#bytes.length;
+    const head = this.#head;
+    const first = Math.min(count, capacity - head);
+    target.set(this.#bytes.subarray(head, head + first), 0);
+    if (count > first) target.set(this.#bytes.subarray(0, count - first), first);
+    this.consume(count);
+    return count;
+  }
+
+  /**
    * Reads the byte at `index` (0: the next to be read) without removing it.
    * @param index position from the read end
    * @returns the byte, or -1 past the end
@@ -194,14 +212,16 @@ export class RingBuffer {
       const capacity = this.#bytes.length;
       const head = this.#head;
       const firstEnd = Math.min(head + length, capacity);
+      // Buffer#indexOf (memchr) beats TypedArray#indexOf; it may run past the
+      // data into stale bytes, so a hit there counts as a miss.
       if (head + start < firstEnd) {
-        const found = this.#bytes.indexOf(needle, head + start);
+        const found = this.#search.indexOf(needle, head + start);
         if (found >= 0 && found < firstEnd) return found - head;
       }
       const secondLength = length - (firstEnd - head);
       if (secondLength > 0) {
         const secondFrom = Math.max(0, start - (firstEnd - head));
-        const found = this.#bytes.indexOf(needle, secondFrom);
+        const found = this.#search.indexOf(needle, secondFrom);
         if (found >= 0 && found < secondLength) return found + (firstEnd - head);
       }
       return -1;

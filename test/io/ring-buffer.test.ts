@@ -71,6 +71,7 @@ type Op =
   | { kind: "write"; bytes: Uint8Array }
   | { kind: "commit"; bytes: Uint8Array }
   | { kind: "read"; n: number }
+  | { kind: "readInto"; n: number }
   | { kind: "peek"; n: number }
   | { kind: "consume"; n: number }
   | { kind: "indexOf"; needle: Uint8Array; from: number }
@@ -82,6 +83,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: small.map((bytes) => ({ kind: "commit" as const, bytes })), weight: 3 },
   { arbitrary: fc.nat({ max: 14 }).map((n) => ({ kind: "read" as const, n })), weight: 3 },
   { arbitrary: fc.nat({ max: 14 }).map((n) => ({ kind: "peek" as const, n })), weight: 1 },
+  { arbitrary: fc.nat({ max: 14 }).map((n) => ({ kind: "readInto" as const, n })), weight: 2 },
   { arbitrary: fc.nat({ max: 14 }).map((n) => ({ kind: "consume" as const, n })), weight: 2 },
   {
     arbitrary: fc.record({ needle: fc.uint8Array({ minLength: 1, maxLength: 3 }).map((a) => a.map((b) => b % 4)), from: fc.nat({ max: 12 }) }).map((r) => ({ kind: "indexOf" as const, ...r })),
@@ -121,6 +123,13 @@ describe("RingBuffer properties", () => {
             case "read": {
               const got = ring.read(operation.n);
               out.push(...got);
+              expectedOut.push(...model.splice(0, operation.n));
+              break;
+            }
+            case "readInto": {
+              const target = new Uint8Array(operation.n);
+              const moved = ring.readInto(target);
+              out.push(...target.subarray(0, moved));
               expectedOut.push(...model.splice(0, operation.n));
               break;
             }
