@@ -8,6 +8,7 @@ import { EndOfStreamError, ReadTimeoutError } from "./errors.js";
 import type { Framer } from "./framer.js";
 import type { ReadOptions, Reader } from "./readers.js";
 import type { RingBuffer } from "./ring-buffer.js";
+import { Finished } from "./finished.js";
 import { checkTimeout } from "./validate.js";
 import { Wait } from "./wait.js";
 
@@ -21,6 +22,7 @@ interface FramerState {
 
 const states = new WeakMap<Framer, FramerState>();
 const EMPTY = new Uint8Array(0);
+const NO_OPTIONS: Readonly<ReadOptions> = Object.freeze({});
 
 /**
  * Reads the next frame from `ring` through `framer`, with `yield*`. It moves
@@ -49,13 +51,18 @@ const EMPTY = new Uint8Array(0);
  * }
  * ```
  */
-export function* readFrame(ring: RingBuffer, framer: Framer, options: ReadOptions = {}): Reader<Uint8Array> {
+export function readFrame(ring: RingBuffer, framer: Framer, options: ReadOptions = NO_OPTIONS): Reader<Uint8Array> {
   const timeout = checkTimeout(options.timeout);
   let state = states.get(framer);
   if (state === undefined) {
     state = { frames: [], next: 0 };
     states.set(framer, state);
   }
+  if (state.next < state.frames.length) return new Finished(take(state));
+  return nextFrame(ring, framer, state, timeout);
+}
+
+function* nextFrame(ring: RingBuffer, framer: Framer, state: FramerState, timeout: number | undefined): Reader<Uint8Array> {
   let wait: Wait | undefined;
   let tyme = currentTyme();
   for (;;) {

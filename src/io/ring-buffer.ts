@@ -53,6 +53,8 @@ export class RingBuffer {
   readonly name: string;
   readonly #bytes: Uint8Array;
   readonly #search: Buffer;
+  /** Scratch for a needle straddling the wrap point, reused between searches. */
+  #seam: Buffer = Buffer.allocUnsafe(16);
   #head = 0;
   #length = 0;
   #ended = false;
@@ -246,10 +248,12 @@ export class RingBuffer {
     if (seamFrom < firstLength) {
       const tail = this.#bytes.subarray(head + seamFrom, capacity);
       const lead = this.#bytes.subarray(0, Math.min(size - 1, secondLength));
-      const seam = Buffer.allocUnsafe(tail.length + lead.length);
+      const seamLength = tail.length + lead.length;
+      if (this.#seam.length < seamLength) this.#seam = Buffer.allocUnsafe(Math.max(seamLength, 2 * this.#seam.length));
+      const seam = this.#seam;
       seam.set(tail, 0);
       seam.set(lead, tail.length);
-      const found = seam.indexOf(needle);
+      const found = seam.subarray(0, seamLength).indexOf(needle);
       if (found >= 0 && found < tail.length) return seamFrom + found;
     }
     // 3. wholly inside the second region

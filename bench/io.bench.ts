@@ -1,0 +1,200 @@
+/**
+ * Benchmark: the I/O primitives against their floors, side by side in one run.
+ *
+ * 1. RingBuffer throughput: bytes written into a 64 KiB ring and read back
+ *    out, against the floor of the same two copies done with plain
+ *    `Uint8Array.set` into preallocated arrays. Three ways to read: `readInto`
+ *    a reused array (the same work as the floor), `readRegions` + `consume`
+ *    (zero-copy views, copied out), and `read(n)`, which allocates a new
+ *    array per call (shown for honesty: the allocation, not the ring, sets
+ *    its pace).
+ * 2. readLine over 100 MB of short lines, the generator driven by hand (a
+ *    loop calling `next()` and writing the next 64 KiB into the ring whenever
+ *    the reader waits; no Doist), against a hand-written `indexOf` +
+ *    `subarray` loop over one Buffer holding all 100 MB. readFrame with a
+ *    LineFramer is shown for comparison.
+ *
+ * Run: npm run bench:io
+ */
+import { LineFramer, RingBuffer, readFrame, readLine, type Reader } from "../src/io/index.js";
+
+const MB = 1024 * 1024;
+
+interface Row {
+  name: string;
+  hio: number;
+  baseline: number;
+  unit: string;
+  goal?: number;
+}
+
+/** Best of `runs` timings (ms) of `fn`, after one warm-up; also returns its result. */
+function best<T>(runs: number, fn: () => T): { ms: number; result: T } {
+  let result = fn();
+  let ms = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < runs; run++) {
+    const started = process.hrtime.bigint();
+    result = fn();
+    ms = Math.min(ms, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return { ms, result };
+}
+
+// ---------------------------------------------------------------- ring
+
+function ringFloor(total: number, chunk: Uint8Array): number {
+  const staging = new Uint8Array(65_536);
+  const out = new Uint8Array(chunk.length);
+  let moved = 0;
+  let check = 0;
+  while (moved < total) {
+    staging.set(chunk, moved % (staging.length - chunk.length + 1) & ~7);
+    out.set(staging.subarray(0, chunk.length));
+    check += out[0]!;
+    moved += chunk.length;
+  }
+  return check;
+}
+
+function ringReadCopy(total: number, chunk: Uint8Array): number {
+  const ring = new RingBuffer(65_536);
+  let moved = 0;
+  let check = 0;
+  while (moved < total) {
+    ring.write(chunk);
+    const out = ring.read(chunk.length);
+    check += out[0]!;
+    moved += out.length;
+  }
+  return check;
+}
+
+function ringReadInto(total: number, chunk: Uint8Array): number {
+  const ring = new RingBuffer(65_536);
+  const out = new Uint8Array(chunk.length);
+  let moved = 0;
+  let check = 0;
+  while (moved < total) {
+    ring.write(chunk);
+    const count = ring.readInto(out);
+    check += out[0]!;
+    moved += count;
+  }
+  return check;
+}
+
+function ringRegions(total: number, chunk: Uint8Array): number {
+  const ring = new RingBuffer(65_536);
+  const out = new Uint8Array(chunk.length);
+  let moved = 0;
+  let check = 0;
+  while (moved < total) {
+    ring.write(chunk);
+    let at = 0;
+    for (const region of ring.readRegions()) {
+      out.set(region, at);
+      at += region.length;
+    }
+    ring.consume(at);
+    check += out[0]!;
+    moved += at;
+  }
+  return check;
+}
+
+// ------------------------------------------------------------ readLine
+
+function makeLines(size: number): Buffer {
+  const data = Buffer.allocUnsafe(size);
+  let seed = 12345;
+  let at = 0;
+  while (at < size) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const length = 8 + (seed % 48); // 8..55 bytes of text
+    const end = Math.min(at + length, size - 1);
+    for (; at < end; at++) data[at] = 97 + (at % 26);
+    data[at++] = 10;
+  }
+  return data;
+}
+
+function handLoop(data: Buffer): number {
+  let lines = 0;
+  let bytes = 0;
+  let start = 0;
+  for (;;) {
+    const index = data.indexOf(10, start);
+    if (index < 0) break;
+    const line = data.subarray(start, index);
+    bytes += line.length;
+    lines++;
+    start = index + 1;
+  }
+  return lines * 1e6 + (bytes % 1e6);
+}
+
+/** Drives readers made by `make` by hand, feeding `data` in 64 KiB pieces. */
+function driveLines(data: Buffer, make: (ring: RingBuffer) => Reader<Uint8Array>): number {
+  const ring = new RingBuffer(65_536);
+  let offset = 0;
+  let lines = 0;
+  let bytes = 0;
+  let reader = make(ring);
+  for (;;) {
+    const step = reader.next(0);
+    if (step.done) {
+      bytes += step.value.length;
+      lines++;
+      reader = make(ring);
+      continue;
+    }
+    if (offset >= data.length) break;
+    offset += ring.write(data.subarray(offset, offset + 65_536));
+  }
+  return lines * 1e6 + (bytes % 1e6);
+}
+
+// ---------------------------------------------------------------- main
+
+const rows: Row[] = [];
+console.log("hio-ts bench:io (node " + process.version + ")\n");
+
+for (const size of [1024, 16_384]) {
+  const chunk = new Uint8Array(size).fill(7);
+  const total = 1024 * MB;
+  const floor = best(5, () => ringFloor(total, chunk)).ms;
+  const into = best(5, () => ringReadInto(total, chunk)).ms;
+  const regions = best(5, () => ringRegions(total, chunk)).ms;
+  const copy = best(3, () => ringReadCopy(total / 4, chunk)).ms * 4;
+  const gbps = (ms: number) => total / MB / 1024 / (ms / 1000);
+  rows.push({ name: `ring write+readInto, ${size} B chunks`, hio: gbps(into), baseline: gbps(floor), unit: "GiB/s", goal: 0.5 });
+  rows.push({ name: `ring write+readRegions+consume, ${size} B`, hio: gbps(regions), baseline: gbps(floor), unit: "GiB/s" });
+  rows.push({ name: `ring write+read(n) (allocates), ${size} B`, hio: gbps(copy), baseline: gbps(floor), unit: "GiB/s" });
+}
+
+{
+  const data = makeLines(100 * MB);
+  const hand = best(5, () => handLoop(data));
+  const options = { max: 8192 };
+  const lines = best(5, () => driveLines(data, (ring) => readLine(ring, options)));
+  const framer = new LineFramer({ max: 8192 });
+  const frames = best(3, () => driveLines(data, (ring) => readFrame(ring, framer)));
+  if (lines.result !== hand.result || frames.result !== hand.result) {
+    throw new Error(`line counts differ: hand ${hand.result}, readLine ${lines.result}, readFrame ${frames.result}`);
+  }
+  const count = Math.floor(hand.result / 1e6);
+  const mps = (ms: number) => count / 1e6 / (ms / 1000);
+  console.log(`100 MB: ${count} lines (8..55 bytes + LF)\n`);
+  rows.push({ name: "readLine by hand, 100 MB", hio: mps(lines.ms), baseline: mps(hand.ms), unit: "Mlines/s", goal: 0.5 });
+  rows.push({ name: "readFrame(LineFramer) by hand, 100 MB", hio: mps(frames.ms), baseline: mps(hand.ms), unit: "Mlines/s" });
+}
+
+const pad = (text: string, width: number) => text.padEnd(width);
+const num = (value: number) => value.toFixed(2).padStart(8);
+console.log(`${pad("case", 44)} ${pad("unit", 9)} ${"hio-ts".padStart(8)} ${"baseline".padStart(8)} ${"ratio".padStart(6)}  goal`);
+for (const row of rows) {
+  const ratio = row.hio / row.baseline;
+  const goal = row.goal === undefined ? "" : `>= ${row.goal}x ${ratio >= row.goal ? "met" : "MISSED"}`;
+  console.log(`${pad(row.name, 44)} ${pad(row.unit, 9)} ${num(row.hio)} ${num(row.baseline)} ${ratio.toFixed(2).padStart(6)}  ${goal}`);
+}
+console.log("\nbaselines: ring = the same two copies with Uint8Array.set; readLine = Buffer indexOf + subarray over one 100 MB Buffer.");
