@@ -34,6 +34,8 @@ export { SimSerialLink, SimSerialDevice, type SimSerialLinkOptions } from "./ser
 export { SimSerialPortBinding, type SimSerialBinding } from "./serial-binding.js";
 export type { SerialBinding, SerialBindingPort, SerialOpenOptions, SerialPortInfo, SerialPortStatus, SerialSetOptions } from "./binding-types.js";
 export { SimNet, type SimNetOptions, type HostRef } from "./sim-net.js";
+export { SimSocket, SimServer } from "./tcp-driver.js";
+export { SimUdpSocket } from "./udp-driver.js";
 export { InvariantDoer, type InvariantCheck, type InvariantDoerOptions } from "./invariants.js";
 export { ByteLedger, RequestTracker } from "./ledgers.js";
 export { describeDoers, type HasDeeds } from "./doer-tree.js";

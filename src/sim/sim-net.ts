@@ -16,7 +16,9 @@ import { checkSeed, SimRandom } from "./random.js";
 import { createSerialBinding, type SimSerialBinding } from "./serial-binding.js";
 import { SimSerialLink, type SimSerialLinkOptions } from "./serial-link.js";
 import type { TcpDriver } from "../tcp/index.js";
+import type { UdpDriver } from "../udp/index.js";
 import { createTcpDriver } from "./tcp-driver.js";
+import { createUdpDriver } from "./udp-driver.js";
 
 /** Options of {@link SimNet}. */
 export interface SimNetOptions extends Pick<DoerOptions, "tymth"> {
@@ -122,6 +124,7 @@ export class SimNet extends Doer implements SimKernel {
   #binding: SimSerialBinding | undefined;
   readonly #early: (() => void)[] = [];
   readonly #tcpDrivers = new Map<SimHost, TcpDriver>();
+  readonly #udpDrivers = new Map<SimHost, UdpDriver>();
 
   /**
    * Creates a net with no hosts.
@@ -349,6 +352,23 @@ export class SimNet extends Doer implements SimKernel {
     const target = this.host(host);
     let driver = this.#tcpDrivers.get(target);
     if (driver === undefined) this.#tcpDrivers.set(target, (driver = createTcpDriver(target)));
+    return driver;
+  }
+
+  /**
+   * Returns the UDP driver of a host (always the same object per host): pass
+   * it as `driver` to hio-ts/udp's `Peer`. Multicast is not simulated.
+   * @param host the host, its name or address
+   * @returns the driver
+   * @example
+   * ```ts
+   * const peer = new Peer({ driver: net.udpDriver("sensor"), host: "0.0.0.0", port: 5000 });
+   * ```
+   */
+  udpDriver(host: HostRef): UdpDriver {
+    const target = this.host(host);
+    let driver = this.#udpDrivers.get(target);
+    if (driver === undefined) this.#udpDrivers.set(target, (driver = createUdpDriver(target)));
     return driver;
   }
 
