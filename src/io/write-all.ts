@@ -7,12 +7,15 @@ import type { RingBuffer } from "./ring-buffer.js";
 import { WriteTimeoutError } from "./errors.js";
 import type { ReadOptions, Reader } from "./readers.js";
 import { checkTimeout } from "./validate.js";
+import { Finished } from "./finished.js";
 import { Wait } from "./wait.js";
+
+const NO_OPTIONS: Readonly<ReadOptions> = Object.freeze({});
 
 /**
  * Writes all of `bytes` into `ring`, sleeping on `ring.spaceSignal` while it
  * is full instead of dropping anything. Bytes go in as room frees up, so
- * `bytes` may be larger than the ring.
+ * `bytes` may be larger than the ring. What fits goes in at the call.
  * @param ring the ring to write (usually a handle's `txbs`)
  * @param bytes the bytes to write; read as they go in, so do not change them meanwhile
  * @param options `timeout` in seconds of tyme
@@ -24,10 +27,15 @@ import { Wait } from "./wait.js";
  * yield* writeAll(client.txbs, new TextEncoder().encode("PING\r\n"));
  * ```
  */
-export function* writeAll(ring: RingBuffer, bytes: Uint8Array, options: ReadOptions = {}): Reader<number> {
+export function writeAll(ring: RingBuffer, bytes: Uint8Array, options: ReadOptions = NO_OPTIONS): Reader<number> {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes must be a Uint8Array, got ${typeof bytes}`);
   const timeout = checkTimeout(options.timeout);
-  let written = ring.write(bytes);
+  const written = ring.write(bytes);
+  if (written === bytes.length) return new Finished(written);
+  return waitForRoom(ring, bytes, written, timeout);
+}
+
+function* waitForRoom(ring: RingBuffer, bytes: Uint8Array, written: number, timeout: number | undefined): Reader<number> {
   let wait: Wait | undefined;
   while (written < bytes.length) {
     if (wait === undefined) wait = new Wait(timeout);
