@@ -32,7 +32,6 @@ export { SimDatagramSocket, MAX_DATAGRAM, BROADCAST_ADDRESS, type SimDatagram, t
 export { DEFAULT_SERIAL_CONDITIONS, type SerialConditions } from "./serial-line.js";
 export { SimSerialLink, SimSerialDevice, type SimSerialLinkOptions } from "./serial-link.js";
 export { SimSerialPortBinding, type SimSerialBinding } from "./serial-binding.js";
-export type { SerialBinding, SerialBindingPort, SerialOpenOptions, SerialPortInfo, SerialPortStatus, SerialSetOptions } from "./binding-types.js";
 export { SimNet, type SimNetOptions, type HostRef } from "./sim-net.js";
 export { SimSocket, SimServer } from "./tcp-driver.js";
 export { SimUdpSocket } from "./udp-driver.js";

@@ -4,13 +4,19 @@
  *
  * @module
  */
-import type { SerialBinding, SerialBindingPort, SerialOpenOptions as OpenOptions, SerialPortInfo as PortInfo, SerialPortStatus as PortStatus, SerialSetOptions as SetOptions } from "./binding-types.js";
+import type { BindingInterface, BindingOpenOptions as OpenOptions, BindingPortInterface, PortInfo } from "../serial/index.js";
+
+type PortStatus = Awaited<ReturnType<BindingPortInterface["get"]>>;
+type SetOptions = Parameters<BindingPortInterface["set"]>[0];
 import { RingBuffer } from "../io/index.js";
 import { SimDeviceLostError, SimNetworkError, SimNoDeviceError } from "./errors.js";
 import type { SerialPortEnd, SimSerialLink } from "./serial-link.js";
 
-/** The binding interface with the sim's port type. */
-export type SimSerialBinding = SerialBinding<SimSerialPortBinding>;
+/** The serialport binding interface (as hio-ts/serial declares it), opening simulated ports. */
+export interface SimSerialBinding extends BindingInterface {
+  /** Opens a simulated port. */
+  open(options: OpenOptions): Promise<SimSerialPortBinding>;
+}
 
 /** Bytes the simulated OS buffers for reading (like a tty's 4 KiB). */
 const READ_BUFFER = 4096;
@@ -41,7 +47,7 @@ interface PendingWrite {
  * tick, so the order is deterministic; promise callbacks run in the
  * microtask turn after it.
  */
-export class SimSerialPortBinding implements SerialBindingPort, SerialPortEnd {
+export class SimSerialPortBinding implements BindingPortInterface, SerialPortEnd {
   /** Options it was opened with, defaults filled in. */
   readonly openOptions: Required<OpenOptions>;
   /** Open until `close()`. */

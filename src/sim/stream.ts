@@ -7,6 +7,7 @@ import { Signal } from "../core/index.js";
 import { RingBuffer } from "../io/index.js";
 import { Channel, type StreamEnd, type StreamEvent } from "./channel.js";
 import { SimConnectionResetError, SimNetworkError, SimTimeoutError } from "./errors.js";
+import type { SimEvent } from "./event-queue.js";
 import type { SimHost } from "./host.js";
 import type { SimKernel } from "./kernel.js";
 import type { SimPath } from "./path.js";
@@ -86,7 +87,18 @@ export class SimStream implements StreamEnd {
   #ending = false;
   #remoteEnded = false;
   #full = false;
+  #writing = false;
+  #drainScheduled = false;
   #release: (() => void) | undefined;
+  /** Tells a writer whose `write` came up short that room is back, from the net's tick. */
+  readonly #drainSoon: SimEvent = {
+    at: 0,
+    seq: 0,
+    fire: () => {
+      this.#drainScheduled = false;
+      this.netEvent("drain");
+    },
+  };
 
   /**
    * Made by a host (`host.connect`) or a listener; not by applications.
@@ -201,8 +213,23 @@ export class SimStream implements StreamEnd {
       throw new SimNetworkError("EPIPE", `write on sim stream ${this.label} after ${this.#state === "closed" ? "close" : "end"}`);
     }
     const count = this.#send.write(bytes);
-    if (count < bytes.length) this.#full = true;
-    if (this.#state === "open") this.#out?.pump();
+    if (this.#state === "open") {
+      // No drain from inside the caller's own write: it learns from the count.
+      this.#writing = true;
+      try {
+        this.#out?.pump();
+      } finally {
+        this.#writing = false;
+      }
+    }
+    if (count < bytes.length) {
+      this.#full = true;
+      if (this.#send.free > 0 && !this.#drainScheduled) {
+        // The pump already made room: say so on the next turn of the net.
+        this.#drainScheduled = true;
+        this.#kernel.schedule(this.#drainSoon, this.#kernel.now());
+      }
+    }
     return count;
   }
 
@@ -293,7 +320,7 @@ export class SimStream implements StreamEnd {
         return;
       case "drain":
         this.#closeIfDone();
-        if (this.#full && this.#state !== "closed") {
+        if (this.#full && !this.#writing && this.#state !== "closed") {
           this.#full = false;
           this.observer?.drain?.(this);
           this.changed.notify();

@@ -118,6 +118,17 @@ describe("SimNet streams", () => {
     expect(stream.writableFree).toBeGreaterThan(0);
   });
 
+  it("tells a writer whose write came up short that room is back, even when that write's own send made the room", () => {
+    const { bench: b, stream } = connectPair({ streams: { sendBufferSize: 4096, receiveBufferSize: 65_536 } });
+    let drained = 0;
+    stream.observer = { drain: () => drained++ };
+    expect(stream.write(new Uint8Array(8192))).toBe(4096); // the ring took 4096, which went straight on the wire
+    expect(stream.writableFree).toBe(4096);
+    expect(drained).toBe(0); // not from inside the write: the caller has not queued its leftover yet
+    b.step();
+    expect(drained).toBe(1);
+  });
+
   it("half-closes: the peer sees the end and can still answer", () => {
     const { bench: b, stream, accepted } = connectPair();
     stream.write(bytes("question"));

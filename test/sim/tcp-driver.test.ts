@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { doify } from "../../src/core/index.js";
 import { readExactly, writeAll } from "../../src/io/index.js";
 import { runSimulation, SimRandom } from "../../src/sim/index.js";
-import { Client, ClientDoer, ConnectError, Server, ServerDoer } from "../../src/tcp/index.js";
+import { Client, ClientDoer, ConnectError, EchoServerDoer, Server, ServerDoer } from "../../src/tcp/index.js";
 import { SimBench } from "../helpers/sim-harness.js";
 import { chatScenario, echoScenario } from "../helpers/sim-scenarios.js";
 
@@ -72,6 +72,27 @@ describe("hio-ts/tcp on SimNet", () => {
     expect(await bench.untilAsync(() => total === data.length, 600)).toBe(true);
     expect(Buffer.concat(received).equals(data)).toBe(true);
     received = [];
+  });
+
+  it("keeps a saturated echo stream flowing through loss and jitter (no stall on drain)", async () => {
+    bench = new SimBench({ seed: 1, conditions: { latency: 0.01, jitter: 0.005, loss: 0.01 } });
+    const net = bench.net;
+    net.addHost("server");
+    net.addHost("client");
+    const server = new Server({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7 });
+    const client = new Client({ driver: net.tcpDriver("client"), host: "server", port: 7 });
+    const chunk = new Uint8Array(16_384);
+    let echoed = 0;
+    const talker = doify(function* talker() {
+      yield 0;
+      for (;;) {
+        if (client.connected && client.txbs.free >= chunk.length) client.txbs.write(chunk);
+        echoed += client.rxbs.consume(client.rxbs.length);
+        yield 0;
+      }
+    });
+    bench.add(new EchoServerDoer({ server }), new ClientDoer({ client }), talker);
+    expect(await bench.untilAsync(() => echoed >= 4 << 20, 60)).toBe(true);
   });
 
   it("reconnects a reconnectable Client after the server restarts", async () => {
