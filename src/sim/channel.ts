@@ -88,8 +88,11 @@ class GiveUp implements SimEvent {
  * end to end, and nothing is ever dropped.
  */
 export class Channel implements HealWaiter {
+  /** The path the bytes take. */
   readonly path: SimPath;
+  /** The sending stream. */
   readonly sender: StreamEnd;
+  /** The receiving stream. */
   readonly receiver: StreamEnd;
   readonly #kernel: SimKernel;
   readonly #send: RingBuffer;

@@ -58,7 +58,9 @@ class Retry implements SimEvent {
 
 /** One connect in progress. */
 export class Handshake {
+  /** Client host → server host. */
   readonly up: SimPath;
+  /** Server host → client host. */
   readonly down: SimPath;
   readonly #kernel: SimKernel;
   readonly #client: SimStream;

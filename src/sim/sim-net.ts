@@ -4,15 +4,11 @@
  *
  * @module
  */
-import { Doer, WAIT, type DoerOptions } from "../core/index.js";
 import { DEFAULT_CONDITIONS, mergeConditions, type LinkConditions } from "./conditions.js";
-import type { SimEvent } from "./event-queue.js";
-import { EventQueue } from "./event-queue.js";
 import { SimError } from "./errors.js";
 import { SimHost } from "./host.js";
-import type { SimKernel, SimStats, StreamSettings, WireRecorder } from "./kernel.js";
 import { SimPath } from "./path.js";
-import { checkSeed, SimRandom } from "./random.js";
+import { SimClock, type SimClockOptions } from "./sim-clock.js";
 import { createSerialBinding, type SimSerialBinding } from "./serial-binding.js";
 import { SimSerialLink, type SimSerialLinkOptions } from "./serial-link.js";
 import type { TcpDriver } from "../tcp/index.js";
@@ -21,38 +17,13 @@ import { createTcpDriver } from "./tcp-driver.js";
 import { createUdpDriver } from "./udp-driver.js";
 
 /** Options of {@link SimNet}. */
-export interface SimNetOptions extends Pick<DoerOptions, "tymth"> {
-  /** Seed of every random draw. Default 0. */
-  seed?: number;
-  /** A name for messages. Default "simnet". */
-  name?: string;
+export interface SimNetOptions extends SimClockOptions {
   /** Conditions of every link not configured otherwise. */
   conditions?: Partial<LinkConditions>;
-  /** Stream settings (see {@link StreamSettings}); defaults: mss 1460, buffers 65 536, retransmit 0.2 s, 15 retransmits, connect timeout 20 s. */
-  streams?: Partial<StreamSettings>;
-  /** Records every payload that crosses the net (tx when sent, rx when delivered). `WireLog` fits. */
-  wirelog?: WireRecorder;
-  /** Keep a text trace of every network event in `trace`. Default false. */
-  trace?: boolean;
 }
 
 /** A host, or its name or address. */
 export type HostRef = SimHost | string;
-
-/** Runs a scripted action. */
-class Action implements SimEvent {
-  at = 0;
-  seq = 0;
-  constructor(
-    readonly net: SimNet,
-    readonly action: (net: SimNet) => void,
-    readonly label: string,
-  ) {}
-  fire(): void {
-    if (this.net.tracing) this.net.trace("script", this.label);
-    this.action(this.net);
-  }
-}
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1", "0.0.0.0", "::", ""]);
 
@@ -82,47 +53,13 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1", "0.0.0.0", "::", ""])
  * await new Doist({ doers: [net, ...appDoers], limit: 10 }).do();
  * ```
  */
-export class SimNet extends Doer implements SimKernel {
-  /** A name for messages. */
-  readonly name: string;
-  /** Seed of every random draw. */
-  readonly seed: number;
-  /** The net's root random stream (paths and lines derive their own from the seed). */
-  readonly random: SimRandom;
-  /** Stream settings. */
-  readonly settings: StreamSettings;
-  /** Counters of everything the net did. */
-  readonly stats: SimStats = {
-    segmentsSent: 0,
-    segmentsRetransmitted: 0,
-    streamBytesDelivered: 0,
-    datagramsSent: 0,
-    datagramsDelivered: 0,
-    datagramsLost: 0,
-    datagramsDuplicated: 0,
-    datagramsDropped: 0,
-    datagramBytesDelivered: 0,
-    serialBytesDelivered: 0,
-    serialBitErrors: 0,
-    serialBytesDropped: 0,
-    connections: 0,
-    resets: 0,
-  };
-  /** Trace lines (`tyme kind detail`), when made with `trace: true`. */
-  readonly traceLines: string[] = [];
-  /** Whether trace lines are kept. */
-  readonly tracing: boolean;
-  readonly #queue = new EventQueue();
+export class SimNet extends SimClock {
   readonly #hosts = new Map<string, SimHost>();
   readonly #byAddress = new Map<string, SimHost>();
   readonly #paths = new Map<SimHost, Map<SimHost, SimPath>>();
   readonly #links = new Map<string, SimSerialLink>();
-  readonly #wirelog: WireRecorder | undefined;
   #defaults: Readonly<LinkConditions>;
-  #clock: number | undefined;
-  #planned = Number.POSITIVE_INFINITY;
   #binding: SimSerialBinding | undefined;
-  readonly #early: (() => void)[] = [];
   readonly #tcpDrivers = new Map<SimHost, TcpDriver>();
   readonly #udpDrivers = new Map<SimHost, UdpDriver>();
 
@@ -132,15 +69,8 @@ export class SimNet extends Doer implements SimKernel {
    * @throws TypeError/RangeError naming a bad option
    */
   constructor(options: SimNetOptions = {}) {
-    super({ tymth: options.tymth });
-    this.seed = checkSeed(options.seed ?? 0);
-    this.name = options.name ?? "simnet";
-    this.random = new SimRandom(this.seed);
-    this.#defaults = mergeConditions(DEFAULT_CONDITIONS, options.conditions);
-    if (options.conditions === undefined) this.#defaults = DEFAULT_CONDITIONS;
-    this.settings = checkSettings(options.streams ?? {});
-    this.#wirelog = options.wirelog;
-    this.tracing = options.trace ?? false;
+    super(options);
+    this.#defaults = options.conditions === undefined ? DEFAULT_CONDITIONS : mergeConditions(DEFAULT_CONDITIONS, options.conditions);
   }
 
   /** The hosts, in the order they were added. */
@@ -148,15 +78,7 @@ export class SimNet extends Doer implements SimKernel {
     return [...this.#hosts.values()];
   }
 
-  /** Events not yet fired. */
-  get pendingEvents(): number {
-    return this.#queue.size;
-  }
 
-  /** Tyme of the next event (`Infinity` when none). */
-  get nextEventTyme(): number {
-    return this.#queue.nextAt;
-  }
 
   /**
    * Adds a host.
@@ -198,7 +120,7 @@ export class SimNet extends Doer implements SimKernel {
    * @param to receiving host
    * @returns the path
    */
-  path(from: HostRef, to: HostRef): SimPath {
+  override path(from: HostRef, to: HostRef): SimPath {
     const source = this.host(from);
     const target = this.host(to);
     let row = this.#paths.get(source);
@@ -295,23 +217,6 @@ export class SimNet extends Doer implements SimKernel {
     this.path(b, a).release();
   }
 
-  /**
-   * Scripts an action (a fault, a heal, anything) at a tyme.
-   * @param tyme when
-   * @param action what; it gets the net
-   * @param label how the trace names it
-   * @example
-   * ```ts
-   * net.at(2, (n) => n.partition(["a"], ["b"]), "split a|b");
-   * net.at(4, (n) => n.heal(), "heal");
-   * ```
-   */
-  at(tyme: number, action: (net: SimNet) => void, label = action.name || "action"): void {
-    if (typeof tyme !== "number" || !Number.isFinite(tyme)) throw new RangeError(`tyme must be a finite number, got ${tyme}`);
-    if (typeof action !== "function") throw new TypeError(`action must be a function, got ${typeof action}`);
-    this.#queue.push(new Action(this, action, label), tyme);
-    this.#hurry(tyme);
-  }
 
   /**
    * Adds a simulated serial link whose port end opens at `path`.
@@ -372,36 +277,8 @@ export class SimNet extends Doer implements SimKernel {
     return driver;
   }
 
-  /**
-   * Runs `action` now if the net has a tyme base, else when it enters. Internal.
-   * @param action what to run
-   */
-  whenRunning(action: () => void): void {
-    if (this.tyme !== undefined) action();
-    else this.#early.push(action);
-  }
 
-  /**
-   * Returns the tyme inside the net: an event's own tyme while it fires, else the Doist's.
-   * @returns the tyme
-   * @throws SimError when the net has not been wound to a tyme base yet
-   */
-  now(): number {
-    if (this.#clock !== undefined) return this.#clock;
-    const tyme = this.tyme;
-    if (tyme === undefined) throw new SimError(`${this.name} is not running: add it to the Doist's doers (first) before using sockets`);
-    return tyme;
-  }
 
-  /**
-   * Schedules an event. Internal: the net's parts call it.
-   * @param event the event
-   * @param at its tyme
-   */
-  schedule(event: SimEvent, at: number): void {
-    this.#queue.push(event, at);
-    this.#hurry(at);
-  }
 
   /**
    * Resolves an address as seen from a host. Internal.
@@ -409,97 +286,21 @@ export class SimNet extends Doer implements SimKernel {
    * @param from the asking host
    * @returns the host, if any
    */
-  resolve(address: string, from: SimHost): SimHost | undefined {
+  override resolve(address: string, from: SimHost): SimHost | undefined {
     if (LOOPBACK.has(address)) return from;
     return this.#byAddress.get(address) ?? this.#hosts.get(address);
   }
 
-  /**
-   * Records payload on the wire log. Internal.
-   * @param direction rx or tx
-   * @param bytes the payload
-   * @param peer the flow's label
-   */
-  record(direction: "rx" | "tx", bytes: Uint8Array, peer: string): void {
-    const wirelog = this.#wirelog;
-    if (wirelog === undefined) return;
-    if (direction === "rx") wirelog.rx(bytes, peer);
-    else wirelog.tx(bytes, peer);
-  }
 
-  /**
-   * Adds a trace line. Internal.
-   * @param kind event kind
-   * @param detail what
-   */
-  trace(kind: string, detail: string): void {
-    this.traceLines.push(`${this.now().toFixed(6)} ${kind} ${detail}`);
-  }
 
-  /** Enter context: starts what was asked of the net before it had a tyme base. */
-  override enter(): void {
-    for (const action of this.#early.splice(0)) action();
-  }
 
-  /** Fires every event due by `tyme`, in order. */
-  override recur(tyme: number): boolean {
-    const queue = this.#queue;
-    try {
-      for (let event = queue.popDue(tyme); event !== undefined; event = queue.popDue(tyme)) {
-        this.#clock = event.at;
-        event.fire(event.at);
-      }
-    } finally {
-      this.#clock = undefined;
-    }
-    return false;
-  }
 
-  /** Sleeps until the next event (or until woken by a send). */
-  protected override nextTock(): number | undefined {
-    const next = this.#queue.nextAt;
-    this.#planned = next;
-    if (next === Number.POSITIVE_INFINITY) return WAIT;
-    const wait = next - (this.tyme ?? 0);
-    return wait > 0 ? wait : undefined;
-  }
 
-  /** Forgets the wake plan on exit; pending events stay for a later run. */
-  override exit(): void {
-    this.#planned = Number.POSITIVE_INFINITY;
-  }
 
-  #hurry(at: number): void {
-    if (at < this.#planned && this.#clock === undefined) {
-      this.#planned = at;
-      this.wake();
-    }
-  }
 
   *#pairs(group: readonly HostRef[], other: readonly HostRef[] | undefined): Generator<[SimHost, SimHost]> {
     const left = group.map((ref) => this.host(ref));
     const right = other === undefined ? this.hosts.filter((host) => !left.includes(host)) : other.map((ref) => this.host(ref));
     for (const a of left) for (const b of right) if (a !== b) yield [a, b];
   }
-}
-
-function checkSettings(settings: Partial<StreamSettings>): StreamSettings {
-  const merged: StreamSettings = {
-    mss: 1460,
-    sendBufferSize: 65_536,
-    receiveBufferSize: 65_536,
-    retransmitTimeout: 0.2,
-    maxRetransmits: 15,
-    connectTimeout: 20,
-    ...settings,
-  };
-  for (const key of ["mss", "sendBufferSize", "receiveBufferSize", "maxRetransmits"] as const) {
-    const value = merged[key];
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`streams.${key} must be a whole number >= 1, got ${value}`);
-  }
-  for (const key of ["retransmitTimeout", "connectTimeout"] as const) {
-    const value = merged[key];
-    if (!(value > 0 && Number.isFinite(value))) throw new RangeError(`streams.${key} must be a finite number of seconds > 0, got ${value}`);
-  }
-  return Object.freeze(merged);
 }

@@ -78,9 +78,13 @@ export interface SimResult<T> {
 export class SimulationRun<T = unknown> implements SimContext {
   /** The scenario. */
   readonly scenario: SimScenario<T>;
+  /** The run's seed. */
   readonly seed: number;
+  /** The net (first doer). */
   readonly net: SimNet;
+  /** The invariant doer (last doer). */
   readonly checks: InvariantDoer;
+  /** The Doist that runs everything. */
   readonly doist: Doist;
   /** The scenario's own doers. */
   readonly doers: readonly Doable[];

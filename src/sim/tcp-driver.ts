@@ -60,15 +60,19 @@ export class SimSocket extends EventEmitter implements StreamSocket {
     stream.observer = observer;
   }
 
+  /** The peer's address. */
   get remoteAddress(): string {
     return this.stream.remoteAddress;
   }
+  /** The peer's port. */
   get remotePort(): number {
     return this.stream.remotePort;
   }
+  /** This end's address (its host's). */
   get localAddress(): string {
     return this.stream.localAddress;
   }
+  /** This end's port. */
   get localPort(): number {
     return this.stream.localPort;
   }
@@ -77,6 +81,7 @@ export class SimSocket extends EventEmitter implements StreamSocket {
     return this.#overflowBytes;
   }
 
+  /** Takes `data` (keeping what the stream cannot take yet); returns false when the caller should wait for `drain`. */
   write(data: Uint8Array): boolean {
     if (this.#destroyed || this.stream.closed) return false;
     if (this.#endRequested) {
@@ -95,6 +100,7 @@ export class SimSocket extends EventEmitter implements StreamSocket {
     return false;
   }
 
+  /** Half-closes after the bytes written; `callback` runs once they are all handed to the stream. */
   end(callback?: () => void): this {
     if (this.#destroyed || this.#endRequested) return this;
     this.#endRequested = true;
@@ -103,6 +109,7 @@ export class SimSocket extends EventEmitter implements StreamSocket {
     return this;
   }
 
+  /** Closes at once (FIN, or a reset when received bytes were unread); `close` follows in a microtask. */
   destroy(): this {
     if (this.#destroyed) return this;
     this.#destroyed = true;
@@ -115,11 +122,13 @@ export class SimSocket extends EventEmitter implements StreamSocket {
     return this;
   }
 
+  /** Stops reading: the receive window closes and the sender stalls. */
   pause(): this {
     this.#paused = true;
     return this;
   }
 
+  /** Reads again: waiting bytes come as `data` in a microtask. */
   resume(): this {
     if (!this.#paused) return this;
     this.#paused = false;
@@ -133,10 +142,12 @@ export class SimSocket extends EventEmitter implements StreamSocket {
     return this;
   }
 
+  /** Accepted and ignored: there is no Nagle delay to turn off. */
   setNoDelay(): this {
     return this; // segments go out as soon as the window allows: there is no Nagle delay to turn off
   }
 
+  /** Accepted and ignored: the simulation sends no keepalive probes. */
   setKeepAlive(): this {
     return this;
   }
@@ -245,12 +256,14 @@ export class SimServer extends EventEmitter implements StreamServer {
     });
   }
 
+  /** The bound address, or null before listening or after close. */
   address(): { address: string; port: number; family: string } | null {
     const listener = this.#listener;
     if (listener === undefined || this.#closed) return null;
     return { address: this.#host.address, port: listener.port, family: "IPv4" };
   }
 
+  /** Stops listening (queued connections are reset); `close` follows in a microtask. */
   close(): this {
     if (this.#closed) return this;
     this.#closed = true;

@@ -41,6 +41,7 @@ export class SimUdpSocket extends EventEmitter implements DatagramSocket {
     return this.#socket;
   }
 
+  /** Binds the host's port (0: ephemeral); `callback` runs in a microtask, or `error` is emitted. */
   bind(port: number, address: string, callback: () => void): this {
     const host = this.#host;
     if (!ANY.has(address) && address !== host.address && address !== host.name) {
@@ -69,12 +70,14 @@ export class SimUdpSocket extends EventEmitter implements DatagramSocket {
     return this;
   }
 
+  /** The bound address; throws `EBADF` before bind. */
   address(): UdpSocketAddress {
     const socket = this.#socket;
     if (socket === undefined || this.#closed) throw new SimNetworkError("EBADF", `sim datagram socket on ${this.#host.name} is not bound`);
     return { address: socket.address, family: "IPv4", port: socket.port };
   }
 
+  /** Sends a datagram (copied); `callback` runs in a microtask with the outcome. */
   send(data: Uint8Array, port: number, address: string, callback: (error: Error | null, bytes: number) => void): this {
     const socket = this.#socket;
     let failure: Error | null = null;
@@ -91,6 +94,7 @@ export class SimUdpSocket extends EventEmitter implements DatagramSocket {
     return this;
   }
 
+  /** Closes the socket: no more events. Safe to call twice. */
   close(): this {
     if (this.#closed) return this;
     this.#closed = true;
@@ -98,28 +102,34 @@ export class SimUdpSocket extends EventEmitter implements DatagramSocket {
     return this;
   }
 
+  /** Allows sending to `255.255.255.255`. */
   setBroadcast(flag: boolean): void {
     this.#broadcast = flag;
   }
 
+  /** Accepted and ignored (multicast is not simulated). */
   setMulticastTTL(ttl: number): this {
     void ttl;
     return this;
   }
 
+  /** Accepted and ignored (multicast is not simulated). */
   setMulticastLoopback(flag: boolean): this {
     void flag;
     return this;
   }
 
+  /** Accepted and ignored (multicast is not simulated). */
   setMulticastInterface(interfaceAddress: string): void {
     void interfaceAddress;
   }
 
+  /** Throws `ENOSYS`: multicast is not simulated. */
   addMembership(group: string): void {
     throw new SimNetworkError("ENOSYS", `multicast group ${group}: multicast is not simulated`);
   }
 
+  /** Throws `ENOSYS`: multicast is not simulated. */
   dropMembership(group: string): void {
     throw new SimNetworkError("ENOSYS", `multicast group ${group}: multicast is not simulated`);
   }
