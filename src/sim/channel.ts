@@ -270,7 +270,7 @@ export class Channel implements HealWaiter {
     const size = segment.bytes?.length ?? 0;
     if (first) {
       kernel.stats.segmentsSent++;
-      if (segment.bytes !== undefined) kernel.record("tx", segment.bytes, this.receiver.label);
+      if (segment.bytes !== undefined) kernel.record("tx", segment.bytes, this.sender.label);
     }
     let at = this.path.arrival(size);
     const loss = this.path.conditions.loss;

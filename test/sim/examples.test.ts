@@ -5,6 +5,9 @@ import { Client, ClientDoer, Server, ServerDoer } from "../../src/tcp/index.js";
 import { ModbusCrcError, ModbusError, ModbusRtuMaster } from "../../examples/modbus-rtu-master.js";
 import { echoTalker, type Echo } from "../../examples/tcp-echo-client.js";
 import { echoLines } from "../../examples/tcp-echo-server.js";
+import { ChatRoom, chatHandler } from "../../examples/chat-server.js";
+import { doify, type Doable } from "../../src/core/index.js";
+import { readLineText, writeText } from "../../src/io/index.js";
 import { modbusSlave, type SlaveStats } from "../helpers/sim-modbus.js";
 
 describe("the examples' protocol code on SimNet", () => {
@@ -108,5 +111,63 @@ describe("the examples' protocol code on SimNet", () => {
     expect(result.finished).toBe(true);
     expect(got.map((echo) => echo.received)).toEqual(messages);
     expect(result.net.stats.segmentsRetransmitted).toBeGreaterThan(10);
+  });
+
+  it("runs the chat example's handler: every member hears every other, in order, through loss and a partition", async () => {
+    const names = ["ann", "bob", "cat", "dan"];
+    const heard = new Map<string, string[]>();
+    let room = new ChatRoom();
+    const scenario: SimScenario = {
+      name: "chat example",
+      limit: 120,
+      net: { conditions: { latency: 0.03, jitter: 0.02, loss: 0.05 } },
+      build: ({ net }) => {
+        room = new ChatRoom();
+        heard.clear();
+        net.addHost("server");
+        const server = new Server({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7001 });
+        net.at(1, (n) => n.partition(["bob"], ["server"]), "partition bob | server");
+        net.at(2.5, (n) => n.heal(), "heal");
+        const doers: Doable[] = [new ServerDoer({ server, handler: chatHandler(room) })];
+        for (const name of names) {
+          net.addHost(name);
+          const client = new Client({ driver: net.tcpDriver(name), host: "server", port: 7001 });
+          const lines: string[] = [];
+          heard.set(name, lines);
+          doers.push(
+            new ClientDoer({ client }),
+            doify(
+              function* member() {
+                yield* client.waitConnected({ timeout: 30 });
+                yield* readLineText(client.rxbs); // welcome
+                yield* writeText(client.txbs, `${name}\n`);
+                yield* readLineText(client.rxbs); // hello
+                while (room.members.size < names.length) yield 0.1;
+                for (let i = 0; i < 5; i++) {
+                  yield* writeText(client.txbs, `message ${i}\n`);
+                  yield 0.2;
+                }
+                for (;;) {
+                  const line = yield* readLineText(client.rxbs);
+                  if (line.startsWith("<")) lines.push(line);
+                }
+              },
+              { name: `member ${name}` },
+            ),
+          );
+        }
+        return doers;
+      },
+      done: () => heard.size === names.length && [...heard.values()].every((lines) => lines.length === 15),
+    };
+    const result = await runSimulation(scenario, { seed: 8 });
+    expect(result.finished).toBe(true);
+    for (const [name, lines] of heard) {
+      for (const other of names.filter((n) => n !== name)) {
+        expect(lines.filter((line) => line.startsWith(`<${other}>`))).toEqual(Array.from({ length: 5 }, (_, i) => `<${other}> message ${i}`));
+      }
+    }
+    expect(room.relayed).toBe(20);
+    expect(room.dropped).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { doify } from "../../src/core/index.js";
-import { readExactly, writeAll } from "../../src/io/index.js";
-import { runSimulation, SimRandom } from "../../src/sim/index.js";
+import { Doist, doify } from "../../src/core/index.js";
+import { readExactly, readLineText, writeAll, writeText } from "../../src/io/index.js";
+import { runSimulation, SimNet, SimRandom } from "../../src/sim/index.js";
 import { Client, ClientDoer, ConnectError, EchoServerDoer, Server, ServerDoer } from "../../src/tcp/index.js";
 import { SimBench } from "../helpers/sim-harness.js";
 import { chatScenario, echoScenario } from "../helpers/sim-scenarios.js";
@@ -110,5 +110,39 @@ describe("hio-ts/tcp on SimNet", () => {
     expect(await bench.untilAsync(() => client.connected, 3)).toBe(true);
     expect(bench.doist.tyme).toBeGreaterThanOrEqual(2);
     expect(client.attempts).toBeGreaterThan(2); // refused while the server was down
+  });
+
+  it("runs under a plain Doist.do() with the net first, handles opened before the net has a tyme base", async () => {
+    const net = new SimNet({ seed: 5, conditions: { latency: 0.02 } });
+    net.addHost("server");
+    net.addHost("client");
+    const server = new Server({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7 });
+    const client = new Client({ driver: net.tcpDriver("client"), host: "server", port: 7 });
+    client.open(); // before the Doist runs: the SYN leaves when the net enters
+    let echoed = "";
+    const talker = doify(function* talker() {
+      yield* client.waitConnected({ timeout: 5 });
+      yield* writeText(client.txbs, "over the sim\n");
+      echoed = yield* readLineText(client.rxbs, { timeout: 5 });
+      return true;
+    });
+    const doist = new Doist({ doers: [net, new EchoServerDoer({ server }), new ClientDoer({ client }), talker], limit: 2, signals: false });
+    await doist.do();
+    expect(echoed).toBe("over the sim");
+  });
+
+  it("records every payload the net carries on a net-level wire log", async () => {
+    const entries: string[] = [];
+    const wirelog = { tx: (bytes: Uint8Array, peer: string) => entries.push(`tx ${peer} ${new TextDecoder().decode(bytes)}`), rx: (bytes: Uint8Array, peer: string) => entries.push(`rx ${peer} ${new TextDecoder().decode(bytes)}`) };
+    bench = new SimBench({ wirelog });
+    bench.net.addHost("server");
+    bench.net.addHost("client");
+    bench.net.host("server").listen({ port: 7 });
+    bench.step();
+    const stream = bench.net.host("client").connect({ host: "server", port: 7 });
+    bench.until(() => stream.open);
+    stream.write(new TextEncoder().encode("hi"));
+    bench.until(() => entries.length === 2, 1);
+    expect(entries).toEqual(["tx 10.0.0.2:49152>10.0.0.1:7 hi", "rx 10.0.0.2:49152>10.0.0.1:7 hi"]);
   });
 });
