@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Doist, doify } from "../../src/core/index.js";
 import { readExactly, readLineText, writeAll, writeText } from "../../src/io/index.js";
 import { runSimulation, SimNet, SimRandom } from "../../src/sim/index.js";
-import { Client, ClientDoer, ConnectError, EchoServerDoer, Server, ServerDoer } from "../../src/tcp/index.js";
+import { Client, ClientDoer, ClientTls, ConnectError, EchoServerDoer, Server, ServerDoer, ServerTls } from "../../src/tcp/index.js";
 import { SimBench } from "../helpers/sim-harness.js";
 import { chatScenario, echoScenario } from "../helpers/sim-scenarios.js";
 
@@ -144,5 +144,22 @@ describe("hio-ts/tcp on SimNet", () => {
     stream.write(new TextEncoder().encode("hi"));
     bench.until(() => entries.length === 2, 1);
     expect(entries).toEqual(["tx 10.0.0.2:49152>10.0.0.1:7 hi", "rx 10.0.0.2:49152>10.0.0.1:7 hi"]);
+  });
+
+  it("runs the TLS variants unchanged (the simulation reports secureConnect and does not encrypt)", async () => {
+    const net = new SimNet({ seed: 6 });
+    net.addHost("server");
+    net.addHost("client");
+    const server = new ServerTls({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 443, tls: { cert: "unused", key: "unused" } });
+    const client = new ClientTls({ driver: net.tcpDriver("client"), host: "server", port: 443 });
+    let echoed = "";
+    const talker = doify(function* talker() {
+      yield* client.waitConnected({ timeout: 5 });
+      yield* writeText(client.txbs, "plain in the sim\n");
+      echoed = yield* readLineText(client.rxbs, { timeout: 5 });
+      return true;
+    });
+    await new Doist({ doers: [net, new EchoServerDoer({ server }), new ClientDoer({ client }), talker], limit: 2, signals: false }).do();
+    expect(echoed).toBe("plain in the sim");
   });
 });
