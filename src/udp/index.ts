@@ -1,6 +1,52 @@
 /**
- * udp transport (in progress).
+ * UDP transport: `Peer` (a socket as two bounded datagram queues), `PeerDoer`
+ * (runs it, with a generator handler), the `readDatagram`/`writeDatagram`
+ * helpers, and memos (`Memoer`): messages larger than one datagram, cut into
+ * numbered segments and put back together per sender. `UdpDriver` is the seam
+ * a simulated network plugs into. See docs/udp.md.
  *
  * @module
  */
-export {};
+export {
+  UdpError,
+  UdpOpenError,
+  UdpStateError,
+  UdpDatagramSizeError,
+  UdpSendError,
+  UdpSocketError,
+  UdpMulticastError,
+  UdpTimeoutError,
+  MemoTooLargeError,
+} from "./errors.js";
+export { formatUdpAddress, type UdpAddress, type UdpType } from "./address.js";
+export {
+  nodeUdpDriver,
+  type UdpDriver,
+  type DatagramSocket,
+  type UdpSocketOptions,
+  type UdpSocketAddress,
+  type UdpRemoteInfo,
+} from "./driver.js";
+export {
+  Peer,
+  UDP4_MAX_DATAGRAM_SIZE,
+  UDP6_MAX_DATAGRAM_SIZE,
+  type PeerOptions,
+  type PeerState,
+  type PeerCounters,
+  type PeerWireLog,
+  type Datagram,
+} from "./peer.js";
+export { readDatagram, writeDatagram, type DatagramWaitOptions } from "./datagram-io.js";
+export { PeerDoer, type PeerDoerOptions, type PeerHandler } from "./peer-doer.js";
+export {
+  encodeMemo,
+  decodeMemoSegment,
+  memoSegmentCount,
+  MEMO_VERSION,
+  MEMO_HEADER_SIZE,
+  MEMO_MAX_SEGMENTS,
+  type MemoSegment,
+} from "./memo-format.js";
+export { MemoReassembler, type Memo, type MemoCounters, type MemoReassemblerOptions } from "./memo-reassembler.js";
+export { Memoer, readMemo, writeMemo, type MemoerOptions, type MemoerCounters } from "./memoer.js";

@@ -1,0 +1,237 @@
+/**
+ * Memoer: messages larger than one datagram over a Peer (hio's memos). It
+ * cuts each message into segments on the way out and puts them back together
+ * per sender on the way in.
+ *
+ * @module
+ */
+import { currentTyme, Signal } from "../core/index.js";
+import { checkDestination, checkTimeout, checkWhole, formatUdpAddress, type UdpAddress } from "./address.js";
+import { deadlineOf, remaining, type Waiting } from "./datagram-io.js";
+import { DatagramQueue } from "./datagram-queue.js";
+import { MemoTooLargeError, UdpTimeoutError } from "./errors.js";
+import { encodeMemo, MEMO_HEADER_SIZE, MEMO_MAX_SEGMENTS, memoSegmentCount } from "./memo-format.js";
+import { MemoReassembler, type Memo, type MemoReassemblerOptions } from "./memo-reassembler.js";
+import type { Peer } from "./peer.js";
+
+/** Options of {@link Memoer}. */
+export interface MemoerOptions extends MemoReassemblerOptions {
+  /** The peer that carries the segments. */
+  peer: Peer;
+  /** Datagram bytes per segment, header included. Default: 1472 for udp4, 1452 for udp6 (one Ethernet frame), capped by the peer's `maxDatagramSize`. */
+  segmentSize?: number;
+  /** Completed memos waiting to be read, at most. Default 64. */
+  maxReceiveCount?: number;
+  /** Their bytes at most. Default 16 MiB. */
+  maxReceiveBytes?: number;
+  /** Id of the first message sent (then +1 each). Default: random, so a restarted sender is not taken for a duplicate. */
+  firstMessageId?: number;
+}
+
+/** Running totals of a Memoer; the reassembler's own are in `memoer.reassembler.counters`. */
+export interface MemoerCounters {
+  /** Memos queued for sending (all their segments). */
+  sent: number;
+  /** Completed memos put in the receive queue. */
+  received: number;
+  /** Completed memos dropped because the receive queue was full. */
+  dropped: number;
+  /** Their bytes. */
+  droppedBytes: number;
+}
+
+/**
+ * Sends and receives memos over a {@link Peer}. Use it instead of the peer's
+ * own `send`/`receive` (every datagram it reads must be a segment; others are
+ * counted as malformed). A memo is all-or-nothing: `send` queues every
+ * segment or none, and a memo is received only when every segment arrived.
+ * There are no retransmissions: a memo that loses a segment expires.
+ *
+ * Give it to a {@link PeerDoer} (`memoer` option) to have incomplete memos
+ * expire on time even when nobody reads; `receive()` also drains the peer.
+ *
+ * @example
+ * ```ts
+ * const peer = new Peer({ host: "127.0.0.1" });
+ * const memoer = new Memoer({ peer, timeout: 2 });
+ * const doer = new PeerDoer({ peer, memoer, handler: function* () {
+ *   const memo = yield* readMemo(memoer);
+ *   yield* writeMemo(memoer, memo.data, memo.from); // echo it back
+ *   return true;
+ * } });
+ * ```
+ */
+export class Memoer {
+  /** The peer that carries the segments. */
+  readonly peer: Peer;
+  /** Datagram bytes per segment, header included. */
+  readonly segmentSize: number;
+  /** Puts incoming segments back together. */
+  readonly reassembler: MemoReassembler;
+  /** Notified when a completed memo is queued. */
+  readonly receiveSignal = new Signal();
+  /** Running totals. */
+  readonly counters: MemoerCounters = { sent: 0, received: 0, dropped: 0, droppedBytes: 0 };
+  readonly #memos: DatagramQueue<Memo>;
+  #messageId: number;
+  #tyme = 0;
+
+  /**
+   * @param options the peer, segment size, reassembly limits, receive queue bounds
+   * @throws TypeError/RangeError naming the option that is wrong
+   */
+  constructor(options: MemoerOptions) {
+    if (typeof options !== "object" || options === null || typeof (options.peer as Peer | undefined)?.send !== "function") {
+      throw new TypeError("peer must be a Peer");
+    }
+    this.peer = options.peer;
+    const frame = this.peer.type === "udp6" ? 1452 : 1472;
+    const largest = Math.min(this.peer.maxDatagramSize, this.peer.maxSendBytes, MEMO_HEADER_SIZE + 0xffff);
+    this.segmentSize = checkWhole("segmentSize", options.segmentSize ?? Math.min(frame, largest), MEMO_HEADER_SIZE + 1, largest);
+    this.reassembler = new MemoReassembler(options);
+    this.#memos = new DatagramQueue(
+      checkWhole("maxReceiveCount", options.maxReceiveCount ?? 64, 1),
+      checkWhole("maxReceiveBytes", options.maxReceiveBytes ?? 16 << 20, 0),
+    );
+    this.#messageId = checkWhole("firstMessageId", options.firstMessageId ?? Math.floor(Math.random() * 0x1_0000_0000), 0, 0xffff_ffff);
+  }
+
+  /** Completed memos waiting to be read. */
+  get receiveQueueLength(): number {
+    return this.#memos.length;
+  }
+
+  /** Earliest tyme at which an incomplete memo may expire; Infinity when none is pending. */
+  get nextDeadline(): number {
+    return this.reassembler.nextDeadline;
+  }
+
+  /**
+   * Counts the datagrams a message of `length` bytes takes.
+   * @param length message bytes
+   * @returns segments at this Memoer's `segmentSize`
+   */
+  segmentsFor(length: number): number {
+    return memoSegmentCount(length, this.segmentSize);
+  }
+
+  /**
+   * Queues every segment of a message on the peer, or none.
+   * @param message the bytes (copied into the segments)
+   * @param to the destination
+   * @returns true when queued; false when the peer's send queue lacks room for all segments now
+   * @throws MemoTooLargeError over `maxMemoSize`, or when the peer's send queue could never hold it;
+   *   UdpStateError when the peer is closed; TypeError for bad arguments
+   */
+  send(message: Uint8Array, to: UdpAddress): boolean {
+    if (!(message instanceof Uint8Array)) throw new TypeError(`message must be a Uint8Array, got ${message === null ? "null" : typeof message}`);
+    checkDestination("to", to);
+    const peer = this.peer;
+    if (peer.closed) throw peer.closedError(`send a memo to ${formatUdpAddress(to)}`);
+    const length = message.length;
+    const count = this.segmentsFor(length);
+    const bytes = length + count * MEMO_HEADER_SIZE;
+    if (length > this.reassembler.maxMemoSize || count > MEMO_MAX_SEGMENTS || count > peer.maxSendCount || bytes > peer.maxSendBytes) {
+      throw new MemoTooLargeError(
+        `${peer.toString()}: memo of ${length} bytes to ${formatUdpAddress(to)} is too large: ` +
+          `${count} segments, ${bytes} bytes on the wire (maxMemoSize ${this.reassembler.maxMemoSize}, ` +
+          `send queue ${peer.maxSendCount} datagrams / ${peer.maxSendBytes} bytes)`,
+        length,
+      );
+    }
+    if (!peer.canSend(count, bytes)) return false;
+    const segments = encodeMemo(message, this.#messageId, this.segmentSize);
+    this.#messageId = (this.#messageId + 1) >>> 0;
+    for (let index = 0; index < segments.length; index++) peer.send(segments[index]!, to);
+    this.counters.sent++;
+    return true;
+  }
+
+  /**
+   * Takes the oldest completed memo, draining the peer first.
+   * @returns `{ data, from, messageId }`, or undefined when none is complete
+   */
+  receive(): Memo | undefined {
+    if (this.peer.canReceive) this.service();
+    return this.#memos.shift();
+  }
+
+  /**
+   * Moves every received datagram through the reassembler and expires stale
+   * incomplete memos. Cheap when there is nothing to do.
+   * @param tyme the current tyme; default: the running scheduler's, else the last one given
+   */
+  service(tyme: number | undefined = currentTyme()): void {
+    if (tyme !== undefined) this.#tyme = tyme;
+    const now = this.#tyme;
+    const peer = this.peer;
+    const reassembler = this.reassembler;
+    let queued = false;
+    for (;;) {
+      const datagram = peer.receive();
+      if (datagram === undefined) break;
+      const memo = reassembler.push(datagram.data, datagram.from, now);
+      if (memo === undefined) continue;
+      if (this.#memos.push(memo)) {
+        this.counters.received++;
+        queued = true;
+      } else {
+        this.counters.dropped++;
+        this.counters.droppedBytes += memo.data.length;
+      }
+    }
+    reassembler.expire(now);
+    if (queued) this.receiveSignal.notify();
+  }
+}
+
+/**
+ * Waits for the next complete memo and takes it.
+ * @param memoer the Memoer to read from
+ * @param options `timeout` in seconds of tyme
+ * @returns the memo `{ data, from, messageId }`
+ * @throws UdpTimeoutError when the timeout runs out; UdpStateError when the peer is closed and no memo is left
+ */
+export function* readMemo(memoer: Memoer, options: { timeout?: number } = {}): Waiting<Memo> {
+  const timeout = checkTimeout("timeout", options.timeout);
+  let deadline = deadlineOf(timeout);
+  const peer = memoer.peer;
+  let expired = false;
+  for (;;) {
+    const memo = memoer.receive();
+    if (memo !== undefined) return memo;
+    if (peer.closed) throw peer.closedError("receive a memo");
+    if (expired) throw new UdpTimeoutError(`${peer.toString()}: no memo within ${timeout} s`);
+    // A memo completes when a datagram arrives (we drain) or when another doer drains.
+    const waiting = peer.receiveSignal.subscribe() && memoer.receiveSignal.subscribe();
+    const tyme = yield waiting ? remaining(deadline, timeout) : 0;
+    peer.receiveSignal.unsubscribe();
+    memoer.receiveSignal.unsubscribe();
+    deadline ??= timeout === undefined ? undefined : tyme + timeout;
+    expired = deadline !== undefined && tyme >= deadline;
+  }
+}
+
+/**
+ * Queues a memo, waiting for room in the peer's send queue instead of failing.
+ * @param memoer the Memoer to send with
+ * @param message the bytes
+ * @param to the destination
+ * @param options `timeout` in seconds of tyme
+ * @throws UdpTimeoutError when no room freed in time; MemoTooLargeError; UdpStateError when closed
+ */
+export function* writeMemo(memoer: Memoer, message: Uint8Array, to: UdpAddress, options: { timeout?: number } = {}): Waiting<void> {
+  const timeout = checkTimeout("timeout", options.timeout);
+  let deadline = deadlineOf(timeout);
+  const peer = memoer.peer;
+  let expired = false;
+  for (;;) {
+    if (memoer.send(message, to)) return;
+    if (expired) throw new UdpTimeoutError(`${peer.toString()}: no room for a memo to ${formatUdpAddress(to)} within ${timeout} s`);
+    const waiting = peer.sendSignal.subscribe();
+    const tyme = yield waiting ? remaining(deadline, timeout) : 0;
+    peer.sendSignal.unsubscribe();
+    deadline ??= timeout === undefined ? undefined : tyme + timeout;
+    expired = deadline !== undefined && tyme >= deadline;
+  }
+}

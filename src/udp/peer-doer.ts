@@ -1,0 +1,155 @@
+/**
+ * PeerDoer: runs a Peer (and optionally a protocol handler) under a Doist,
+ * after hio's `udping.PeerDoer`.
+ *
+ * @module
+ */
+import { DoDoer, Doer, doify, WAIT, type DoDoerOptions, type Doable, type DoGeneratorFunction, type RecurDog } from "../core/index.js";
+import type { Memoer } from "./memoer.js";
+import type { Peer } from "./peer.js";
+
+/**
+ * A protocol handler: a generator that consumes the peer's datagrams with
+ * `yield*` (`readDatagram`, `readMemo`, ...) and sends with `peer.send` or
+ * `writeDatagram`. It yields tocks like any dog and is sent the tyme.
+ */
+export type PeerHandler = (peer: Peer) => Generator<number | undefined, unknown, number>;
+
+/** Options of {@link PeerDoer}. */
+export interface PeerDoerOptions extends Omit<DoDoerOptions, "doers" | "always"> {
+  /** The peer to run; the PeerDoer opens it (unless already open) and closes it on exit. */
+  peer: Peer;
+  /** Protocol code run next to the peer; when it returns, the PeerDoer is done. */
+  handler?: PeerHandler;
+  /** Service this Memoer too: drain the peer into memos and expire stale ones on time. */
+  memoer?: Memoer;
+}
+
+/**
+ * Runs a {@link Peer}: opens it in enter, services it whenever there is
+ * something to do, and closes it in exit, on every path. It is a DoDoer with
+ * up to two children, in this order:
+ *
+ * 1. the `handler`, if given, as its own dog, so it sleeps on the peer's
+ *    signals (or its own tocks) exactly as written;
+ * 2. the service doer, which sets itself as `peer.waker`, sends what is
+ *    queued, services the `memoer`, and otherwise sleeps (`WAIT`, or until the
+ *    memoer's next expiry) until the peer wakes it. Running after the handler,
+ *    it flushes the handler's sends in the same pass.
+ *
+ * It is done when the handler returns, or (without a handler) when the peer
+ * is closed by someone else. A failed open makes it throw the
+ * {@link UdpOpenError} (the Doist's `do()` rejects with it).
+ *
+ * @example
+ * ```ts
+ * const peer = new Peer({ host: "127.0.0.1", port: 7000 });
+ * const echo = new PeerDoer({ peer, handler: function* (peer) {
+ *   for (;;) {
+ *     const { data, from } = yield* readDatagram(peer);
+ *     yield* writeDatagram(peer, data, from);
+ *   }
+ * } });
+ * await new Doist({ doers: [echo], real: true }).do();
+ * ```
+ */
+export class PeerDoer extends DoDoer {
+  /** The peer it runs. */
+  readonly peer: Peer;
+  /** The Memoer it services, if any. */
+  readonly memoer: Memoer | undefined;
+  readonly #handler: Doable | undefined;
+
+  /**
+   * @param options `peer`, `handler`, `memoer`, and DoDoer's `tock`, `tymth`, `opts`
+   * @throws TypeError when `peer` is not a Peer or `handler` is not a generator function
+   */
+  constructor(options: PeerDoerOptions) {
+    const peer = options?.peer;
+    if (typeof peer !== "object" || peer === null || typeof peer.service !== "function") throw new TypeError("peer must be a Peer");
+    const handler = options.handler;
+    if (handler !== undefined && typeof handler !== "function") throw new TypeError(`handler must be a generator function, got ${typeof handler}`);
+    const service = new PeerServiceDoer(peer, options.memoer);
+    const handlerDoer = handler === undefined ? undefined : doify(runHandler(peer, handler), { name: handler.name || "peerHandler" });
+    const { peer: _peer, handler: _handler, memoer: _memoer, ...rest } = options;
+    super({ ...rest, doers: handlerDoer === undefined ? [service] : [handlerDoer, service] });
+    this.peer = peer;
+    this.memoer = options.memoer;
+    this.#handler = handlerDoer;
+  }
+
+  /** Enter context: opens the peer (binding completes later; see `Peer.open`), then enters the children. */
+  override enter(): void {
+    const peer = this.peer;
+    // A failed open is rethrown by peer.service() in the service doer, so the
+    // promise's rejection is handled there, not here.
+    if (peer.closed) peer.open().catch(ignore);
+    super.enter();
+  }
+
+  /**
+   * Recur context: one pass over the handler and the service doer.
+   * @param tyme the current tyme
+   * @returns true when the handler returned (or no child is left)
+   */
+  override recur(tyme: number): boolean {
+    const empty = super.recur(tyme);
+    return empty || this.#handler?.done === true;
+  }
+
+  /** Exit context: closes the children, then the peer. */
+  override exit(): void {
+    try {
+      super.exit();
+    } finally {
+      this.peer.close();
+    }
+  }
+}
+
+/** Services a Peer (and a Memoer) only when woken or when a memo may expire. Internal to PeerDoer. */
+class PeerServiceDoer extends Doer {
+  readonly #peer: Peer;
+  readonly #memoer: Memoer | undefined;
+
+  constructor(peer: Peer, memoer: Memoer | undefined) {
+    super();
+    this.#peer = peer;
+    this.#memoer = memoer;
+  }
+
+  override enter(): void {
+    this.#peer.waker = this;
+  }
+
+  override *recur(): RecurDog {
+    const peer = this.#peer;
+    const memoer = this.#memoer;
+    let tyme = yield 0; // end of enter: due at once
+    for (;;) {
+      peer.service();
+      if (peer.closed) return true;
+      if (memoer === undefined) {
+        tyme = yield WAIT; // nothing to do until the peer wakes us (this doer's idle)
+        continue;
+      }
+      memoer.service(tyme);
+      const deadline = memoer.nextDeadline;
+      tyme = yield deadline === Number.POSITIVE_INFINITY ? WAIT : Math.max(deadline - tyme, 0);
+    }
+  }
+
+  override exit(): void {
+    if (this.#peer.waker === this) this.#peer.waker = undefined;
+  }
+}
+
+function runHandler(peer: Peer, handler: PeerHandler): DoGeneratorFunction {
+  return function* peerHandler() {
+    yield 0; // end of enter: the handler starts in the first pass, after the peer began opening
+    yield* handler(peer);
+    return true;
+  };
+}
+
+function ignore(): void {}
