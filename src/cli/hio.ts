@@ -1,8 +1,19 @@
 #!/usr/bin/env node
 /**
- * The `hio` command (in progress).
+ * The `hio` command's entry point (the package's bin). See `hio --help`,
+ * docs/cli.md, and {@link run}.
  *
  * @module
  */
-console.error("hio: not built yet");
-process.exitCode = 2;
+import { run } from "./run.js";
+
+// No top-level await: tsup also builds this entry as CommonJS.
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`hio: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

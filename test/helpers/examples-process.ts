@@ -5,6 +5,7 @@
  * whatever is still running at cleanup.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import dgram from "node:dgram";
 import net from "node:net";
 import { join } from "node:path";
 
@@ -88,6 +89,11 @@ export class Proc {
    */
   static tsx(file: string, args: readonly string[], options: ProcOptions = {}): Proc {
     return Proc.spawn(process.execPath, ["--import", "tsx", file, ...args], options);
+  }
+
+  /** Starts the `hio` command from source: `node --import tsx src/cli/hio.ts ...args`. */
+  static hio(args: readonly string[], options: ProcOptions = {}): Proc {
+    return Proc.tsx("src/cli/hio.ts", args, options);
   }
 
   /** Everything written to stdout so far. */
@@ -209,6 +215,18 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
   });
   const port = (server.address() as net.AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Finds a loopback UDP port that is free now, by binding port 0 and closing. */
+export async function freeUdpPort(host = "127.0.0.1"): Promise<number> {
+  const socket = dgram.createSocket(host.includes(":") ? "udp6" : "udp4");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(0, host, () => resolve());
+  });
+  const port = socket.address().port;
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
   return port;
 }
 
