@@ -90,6 +90,8 @@ export class Console implements SerialHandle {
   readonly txbs: RingBuffer;
   /** Notified on every change of `state`. */
   readonly stateSignal = new Signal();
+  /** Notified when everything queued has been handed to the output. */
+  readonly drainSignal = new Signal();
   /** A Console never reopens. */
   readonly reopenable = false;
   /** A console has no reopen to schedule. */
@@ -414,6 +416,6 @@ export class Console implements SerialHandle {
     }
     if (this.#blocked) return;
     txbs.dataSignal.subscribe(this.#sendSoon);
-    this.waker?.wake(); // drained: a doer may be waiting to close
+    this.drainSignal.notify();
   }
 }

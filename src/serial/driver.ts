@@ -113,6 +113,11 @@ export class Driver implements SerialHandle {
     return this.handle.stateSignal;
   }
 
+  /** The handle's drain signal. */
+  get drainSignal(): Signal {
+    return this.handle.drainSignal;
+  }
+
   /** Whether the handle has sent everything. */
   get drained(): boolean {
     return this.handle.drained;

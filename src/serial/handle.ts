@@ -36,6 +36,8 @@ export interface SerialHandle {
   readonly stateSignal: Signal;
   /** Nothing waits in `txbs` and nothing is in flight to the device. */
   readonly drained: boolean;
+  /** Notified when the handle becomes `drained`. */
+  readonly drainSignal: Signal;
   /**
    * Tyme at which `service()` must run even if nothing wakes the doer (a
    * reopen attempt); `Infinity` when only I/O events matter.

@@ -110,8 +110,13 @@ export class SerialDoer<H extends SerialHandle = SerialHandle> extends DoDoer {
     serial.service();
     if (serial.state === "closed" && serial.error !== undefined) throw serial.error;
     const finished = super.recur(tyme);
-    // A handler's last reply must leave before exit closes the handle.
-    if (this.#handled) return finished && (serial.drained || serial.state !== "open");
+    if (this.#handled) {
+      if (!finished) return false;
+      // The handler's last reply must leave before exit closes the handle.
+      if (serial.drained || serial.state !== "open") return true;
+      serial.drainSignal.subscribe(this);
+      return false;
+    }
     return serial.state === "closed" || (serial.state === "cutoff" && !serial.reopenable);
   }
 

@@ -33,8 +33,10 @@ const ignore = (): void => {};
  *   `txbs` (so a byte may arrive twice across a cutoff, never not at all).
  *   `rxbs` keeps what it holds and is not ended. A Serial that is not
  *   reopenable ends `rxbs`, so readers see the end of the stream.
- * - **Wake.** Its doer sets `waker`; the Serial wakes it when bytes arrive,
- *   when `txbs` gets bytes to send, and on every change of state.
+ * - **Wake.** Its doer sets `waker`; the Serial wakes it when bytes arrive
+ *   and on every change of state. Bytes written to `txbs` while nothing is
+ *   in flight are handed to the binding at once, from inside `write()`, so
+ *   sending never waits for a scheduler pass.
  * - **Binding.** `binding` is the only thing that touches the device:
  *   serialport's native binding by default (loaded on first open), or
  *   `MockBinding`, or the simulated link.
@@ -60,6 +62,8 @@ export class Serial extends Tymee implements SerialHandle {
   readonly txbs: RingBuffer;
   /** Notified on every change of `state`. */
   readonly stateSignal = new Signal();
+  /** Notified when everything taken for sending has been sent. */
+  readonly drainSignal = new Signal();
   /** Whether it retries opening after a cutoff or a failed open. */
   readonly reopenable: boolean;
   /** Seconds of tyme between reopen attempts. */
@@ -98,15 +102,10 @@ export class Serial extends Tymee implements SerialHandle {
   #writing = false;
   #writePort: BindingPortInterface | undefined;
   #pending = 0;
-  #flushQueued = false;
   readonly #resumeRead: Waker = { wake: () => this.#pumpRx() };
-  readonly #sendSoon: Waker = {
-    wake: () => {
-      if (this.#flushQueued) return;
-      this.#flushQueued = true;
-      queueMicrotask(this.#flush);
-    },
-  };
+  // Bytes written to an idle txbs leave at once, from inside txbs.write():
+  // deferring them would make them wait for the scheduler's pass to end.
+  readonly #sendNow: Waker = { wake: () => this.#pumpTx() };
 
   /**
    * Creates a closed Serial; call `open()` or hand it to a SerialDoer.
@@ -389,17 +388,12 @@ export class Serial extends Tymee implements SerialHandle {
 
   // --- send ----------------------------------------------------------------
 
-  readonly #flush = (): void => {
-    this.#flushQueued = false;
-    this.#pumpTx();
-  };
-
   #pumpTx(): void {
     if (this.#writing || this.#port === undefined) return;
     if (this.#pending === 0) {
       const txbs = this.txbs;
       if (txbs.isEmpty) {
-        txbs.dataSignal.subscribe(this.#sendSoon);
+        txbs.dataSignal.subscribe(this.#sendNow);
         return;
       }
       const buffer = this.#txBuffer;
@@ -425,7 +419,7 @@ export class Serial extends Tymee implements SerialHandle {
     this.#bytesSent += count;
     if (this.wirelog !== undefined) this.wirelog.tx(this.#txBuffer.subarray(0, count), this.#path ?? "");
     this.#pumpTx();
-    if (this.#pending === 0) this.waker?.wake(); // drained: a doer may be waiting to close
+    if (this.#pending === 0) this.drainSignal.notify();
   };
 
   readonly #onWriteError = (error: BindingError): void => {
