@@ -37,8 +37,9 @@ export interface PeerDoerOptions extends Omit<DoDoerOptions, "doers" | "always">
  *    memoer's next expiry) until the peer wakes it. Running after the handler,
  *    it flushes the handler's sends in the same pass.
  *
- * It is done when the handler returns, or (without a handler) when the peer
- * is closed by someone else. A failed open makes it throw the
+ * It is done when the handler returns (once what the handler queued has been
+ * handed to the socket), or (without a handler) when the peer is closed by
+ * someone else. A failed open makes it throw the
  * {@link UdpOpenError} (the Doist's `do()` rejects with it).
  *
  * @example
@@ -90,11 +91,16 @@ export class PeerDoer extends DoDoer {
   /**
    * Recur context: one pass over the handler and the service doer.
    * @param tyme the current tyme
-   * @returns true when the handler returned (or no child is left)
+   * @returns true when no child is left, or when the handler returned and
+   *   everything it queued was handed to the socket
    */
   override recur(tyme: number): boolean {
-    const empty = super.recur(tyme);
-    return empty || this.#handler?.done === true;
+    if (super.recur(tyme)) return true;
+    if (this.#handler?.done !== true) return false;
+    // What the handler sent last must not die in the queue: wait for the bind
+    // and the service doer's flush (close() then lets in-flight sends finish).
+    const peer = this.peer;
+    return !(peer.opening || (peer.opened && peer.unsentLength > 0));
   }
 
   /** Exit context: closes the children, then the peer. */

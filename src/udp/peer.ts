@@ -308,6 +308,11 @@ export class Peer {
     return this.#sending.length + (this.#link?.inFlightCount ?? 0);
   }
 
+  /** Datagrams queued and not yet handed to the socket by `service()`. */
+  get unsentLength(): number {
+    return this.#sending.length;
+  }
+
   /** Payload bytes queued or in flight. */
   get sendQueueBytes(): number {
     return this.#sending.bytes + (this.#link?.inFlightBytes ?? 0);

@@ -100,6 +100,25 @@ describe("PeerDoer", () => {
     expect(text(client.receive()!.data)).toBe("last");
   });
 
+  it("delivers what a handler sent just before returning, even before the peer was bound", async () => {
+    const client = peer();
+    await client.open();
+    const server = peer();
+    const doer = new PeerDoer({
+      peer: server,
+      handler: function* fireAndForget(peer) {
+        peer.send(bytes("parting shot"), { host: "127.0.0.1", port: client.port });
+      },
+    });
+    const doist = handDoist([doer]);
+    expect(server.opening).toBe(true);
+    await stepUntil(doist, () => doer.done === true, "the PeerDoer to end");
+    expect(server.closed).toBe(true);
+    await until(() => client.canReceive, "the parting datagram");
+    expect(text(client.receive()!.data)).toBe("parting shot");
+    expect(server.counters.discarded).toBe(0);
+  });
+
   it("ends without a handler when the peer is closed by someone else", async () => {
     const server = peer();
     const doer = new PeerDoer({ peer: server });
