@@ -24,11 +24,11 @@ export interface ConsoleDoerOptions extends DoerOptions {
  *
  * @example
  * ```ts
- * const console = new Console();
+ * const terminal = new Console();
  * const doer = new ConsoleDoer({
- *   console,
- *   handler: function* (console) {
- *     for (;;) console.write(`you typed ${yield* readLineText(console.rxbs)}\n`);
+ *   console: terminal,
+ *   handler: function* (terminal) {
+ *     for (;;) terminal.write(`you typed ${yield* readLineText(terminal.rxbs)}\n`);
  *   },
  * });
  * await new Doist({ doers: [doer], real: true }).do();

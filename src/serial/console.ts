@@ -9,49 +9,8 @@ import { Signal, type Tymth, type Waker } from "../core/index.js";
 import { RingBuffer } from "../io/index.js";
 import { ConsoleError } from "./errors.js";
 import type { SerialHandle, SerialState } from "./handle.js";
+import type { ConsoleInput, ConsoleOptions, ConsoleOutput } from "./console-options.js";
 import { LineEditor } from "./line-editor.js";
-
-/**
- * The input side a Console reads: `process.stdin`, a `tty.ReadStream`, or any
- * readable byte stream; a terminal has `isTTY` and `setRawMode`.
- */
-export type ConsoleInput = NodeJS.ReadableStream & {
-  /** True for a terminal. */
-  isTTY?: boolean;
-  /** Present on terminals. */
-  setRawMode?(mode: boolean): unknown;
-};
-
-/** The output side a Console writes: `process.stdout` or any writable byte stream. */
-export type ConsoleOutput = NodeJS.WritableStream;
-
-/** Options of {@link Console}. */
-export interface ConsoleOptions {
-  /** Input stream. Default `process.stdin` (unless `path` is given). */
-  input?: ConsoleInput;
-  /** Output stream. Default `process.stdout` (unless `path` is given). */
-  output?: ConsoleOutput;
-  /** A terminal device to open instead of stdin/stdout, e.g. `/dev/tty` (as hio does) or a pty. */
-  path?: string;
-  /** Put a terminal input in raw mode while open. Default true. */
-  raw?: boolean;
-  /**
-   * `"line"` (default): from a raw terminal, edit lines locally (echo,
-   * Backspace, Ctrl-U, Enter, Ctrl-C raises SIGINT, Ctrl-D ends) and put
-   * whole lines, each ending in LF, into `rxbs`. `"bytes"`: put every byte
-   * into `rxbs` as it comes (keystroke at a time). Input that is not a raw
-   * terminal is passed through unchanged either way.
-   */
-  mode?: "line" | "bytes";
-  /** Most bytes in an edited line. Default 8192. */
-  maxLine?: number;
-  /** Capacity of `rxbs` and `txbs`. Default 65 536 (at least `maxLine + 1`). */
-  bufferSize?: number;
-  /** A name for logs and errors. Default `console <path>` or `console stdio`. */
-  name?: string;
-  /** What Ctrl-C does in line mode. Default: raise SIGINT in this process (a Doist stops cleanly). */
-  onInterrupt?: () => void;
-}
 
 const encoder = new TextEncoder();
 const raiseInterrupt = (): void => {
@@ -71,13 +30,13 @@ const raiseInterrupt = (): void => {
  *
  * @example
  * ```ts
- * const console = new Console();
+ * const terminal = new Console();
  * const doer = new ConsoleDoer({
- *   console,
- *   handler: function* (console) {
- *     console.write("name? ");
- *     const name = yield* readLineText(console.rxbs);
- *     console.write(`hello ${name}\n`);
+ *   console: terminal,
+ *   handler: function* (terminal) {
+ *     terminal.write("name? ");
+ *     const name = yield* readLineText(terminal.rxbs);
+ *     terminal.write(`hello ${name}\n`);
  *   },
  * });
  * await new Doist({ doers: [doer], real: true }).do();

@@ -53,3 +53,22 @@ export class SerialListError extends SerialError {}
  * output went away.
  */
 export class ConsoleError extends HioError {}
+
+/**
+ * Turns a binding's open failure into a typed error naming the path.
+ * @param name the handle's name
+ * @param path the path it tried
+ * @param error what the binding threw
+ * @returns the typed error
+ */
+export function openError(name: string, path: string, error: unknown): SerialOpenError {
+  const reason = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === "ENOENT" || /no such file|does not exist|ENOENT/i.test(reason)) {
+    return new SerialNotFoundError(path, `${name}: no such device ${path} (${reason})`, { cause: error });
+  }
+  if (code === "EACCES" || code === "EPERM" || /permission denied|EACCES|EPERM/i.test(reason)) {
+    return new SerialPermissionError(path, `${name}: permission denied opening ${path}; on Linux add the user to the dialout group (${reason})`, { cause: error });
+  }
+  return new SerialOpenError(path, `${name}: cannot open ${path}: ${reason}`, { cause: error });
+}

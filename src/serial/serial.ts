@@ -5,13 +5,14 @@
  */
 import { Signal, Tymee, type Waker } from "../core/index.js";
 import { RingBuffer, type WireLog } from "../io/index.js";
-import { nativeSerialBinding, type BindingError, type BindingPortInterface, type BindingInterface } from "./binding.js";
-import { SerialCutoffError, SerialNotFoundError, SerialOpenError, SerialPermissionError } from "./errors.js";
+import { nativeSerialBinding, type BindingPortInterface, type BindingInterface } from "./binding.js";
+import { openError, SerialCutoffError, SerialNotFoundError, SerialOpenError } from "./errors.js";
 import type { SerialHandle, SerialState } from "./handle.js";
 import { listSerialPorts } from "./list-ports.js";
+import { SerialPump } from "./serial-pump.js";
 import { checkSerialOptions, describeMatch, matchesPort, type PortMatch, type SerialOptions, type SerialSettings } from "./serial-options.js";
 
-/** Largest chunk moved per binding read or write. */
+/** Largest chunk moved per binding read or write (the size of each scratch buffer). */
 const MAX_CHUNK = 65_536;
 
 const ignore = (): void => {};
@@ -86,26 +87,7 @@ export class Serial extends Tymee implements SerialHandle {
   #closing: Promise<void> = Promise.resolve();
   #retryAt = Number.NEGATIVE_INFINITY;
   #opens = 0;
-  #bytesReceived = 0;
-  #bytesSent = 0;
-  // Receive side: one read in flight into a scratch buffer, then copied into
-  // rxbs (a read cannot target rxbs itself: its free region moves while the
-  // read is pending).
-  readonly #rxBuffer: Buffer;
-  #reading = false;
-  #readPort: BindingPortInterface | undefined;
-  #rxHeld = 0;
-  #rxHeldFrom = 0;
-  // Send side: the chunk in flight leaves txbs when it is sent and stays in
-  // the scratch buffer until the OS took it, so a cutoff cannot lose it.
-  readonly #txBuffer: Buffer;
-  #writing = false;
-  #writePort: BindingPortInterface | undefined;
-  #pending = 0;
-  readonly #resumeRead: Waker = { wake: () => this.#pumpRx() };
-  // Bytes written to an idle txbs leave at once, from inside txbs.write():
-  // deferring them would make them wait for the scheduler's pass to end.
-  readonly #sendNow: Waker = { wake: () => this.#pumpTx() };
+  readonly #pump: SerialPump;
 
   /**
    * Creates a closed Serial; call `open()` or hand it to a SerialDoer.
@@ -127,9 +109,18 @@ export class Serial extends Tymee implements SerialHandle {
     this.#fixedName = options.name;
     this.rxbs = new RingBuffer({ capacity: settings.bufferSize, name: `${this.name} rxbs` });
     this.txbs = new RingBuffer({ capacity: settings.bufferSize, name: `${this.name} txbs` });
-    const chunk = Math.min(settings.bufferSize, MAX_CHUNK);
-    this.#rxBuffer = Buffer.allocUnsafe(chunk);
-    this.#txBuffer = Buffer.allocUnsafe(chunk);
+    const self = this;
+    this.#pump = new SerialPump(this.rxbs, this.txbs, Math.min(settings.bufferSize, MAX_CHUNK), {
+      get wirelog() {
+        return self.wirelog;
+      },
+      get peer() {
+        return self.#path ?? "";
+      },
+      received: () => this.waker?.wake(),
+      drained: () => this.drainSignal.notify(),
+      failed: (cause) => this.#cut(cause),
+    });
   }
 
   /** A name for logs and errors, e.g. `serial /dev/ttyUSB0`. */
@@ -185,22 +176,22 @@ export class Serial extends Tymee implements SerialHandle {
 
   /** Bytes received from the device since it was created. */
   get bytesReceived(): number {
-    return this.#bytesReceived;
+    return this.#pump.bytesReceived;
   }
 
   /** Bytes the OS took for sending since it was created. */
   get bytesSent(): number {
-    return this.#bytesSent;
+    return this.#pump.bytesSent;
   }
 
   /** Bytes taken for sending but not yet sent: `txbs` plus the chunk in flight. */
   get unsent(): number {
-    return this.txbs.length + this.#pending;
+    return this.txbs.length + this.#pump.pending;
   }
 
   /** Nothing waits to be sent and nothing is in flight. */
   get drained(): boolean {
-    return this.#pending === 0 && this.txbs.isEmpty;
+    return this.#pump.pending === 0 && this.txbs.isEmpty;
   }
 
   /** Tyme of the next reopen attempt when cut off and reopenable, else `Infinity`. */
@@ -237,6 +228,7 @@ export class Serial extends Tymee implements SerialHandle {
     this.#opening = undefined;
     const port = this.#port;
     this.#port = undefined;
+    this.#pump.attach(undefined);
     if (port !== undefined) this.#closing = closeQuietly(port);
     this.rxbs.end();
     this.#setState("closed");
@@ -250,8 +242,7 @@ export class Serial extends Tymee implements SerialHandle {
    */
   service(): void {
     if (this.#state === "open") {
-      this.#pumpRx();
-      this.#pumpTx();
+      this.#pump.pump();
     } else if (this.#state === "cutoff" && this.reopenable && (this.tyme ?? Number.POSITIVE_INFINITY) >= this.#retryAt) {
       this.#attemptOpen().catch(ignore);
     }
@@ -282,8 +273,7 @@ export class Serial extends Tymee implements SerialHandle {
     this.#error = undefined;
     this.#opens++;
     this.#setState("open");
-    this.#pumpRx();
-    this.#pumpTx();
+    this.#pump.attach(port);
   }
 
   /** Resolves the path to open: `path`, or the listed port that matches `match`. */
@@ -320,6 +310,7 @@ export class Serial extends Tymee implements SerialHandle {
     const port = this.#port;
     if (port === undefined || this.#state !== "open") return;
     this.#port = undefined;
+    this.#pump.attach(undefined);
     this.#closing = closeQuietly(port);
     const path = this.#path ?? "";
     const reason = cause instanceof Error ? cause.message : String(cause);
@@ -335,122 +326,10 @@ export class Serial extends Tymee implements SerialHandle {
     this.stateSignal.notify();
     this.waker?.wake();
   }
-
-  // --- receive -------------------------------------------------------------
-
-  #pumpRx(): void {
-    if (this.#reading || this.#port === undefined) return;
-    if (this.#rxHeld > 0 && !this.#deliver()) return;
-    const free = this.rxbs.free;
-    if (free === 0) {
-      this.rxbs.spaceSignal.subscribe(this.#resumeRead);
-      return;
-    }
-    this.#reading = true;
-    this.#readPort = this.#port;
-    this.#port.read(this.#rxBuffer, 0, Math.min(free, this.#rxBuffer.length)).then(this.#onRead, this.#onReadError);
-  }
-
-  readonly #onRead = (result: { bytesRead: number }): void => {
-    this.#reading = false;
-    const count = result.bytesRead;
-    if (this.rxbs.ended) return; // closed meanwhile: the user no longer wants them
-    this.#bytesReceived += count;
-    if (this.wirelog !== undefined) this.wirelog.rx(this.#rxBuffer.subarray(0, count), this.#path ?? "");
-    this.#rxHeldFrom = 0;
-    this.#rxHeld = count;
-    this.#deliver();
-    this.waker?.wake();
-    this.#pumpRx();
-  };
-
-  readonly #onReadError = (error: BindingError): void => {
-    this.#reading = false;
-    // A port closed by us (or replaced by a reopen) fails its last read: not news.
-    if (error?.canceled === true || this.#readPort !== this.#port) this.#pumpRx();
-    else this.#cut(error);
-  };
-
-  /** Moves held bytes into rxbs; true when none are left. */
-  #deliver(): boolean {
-    if (this.rxbs.ended) {
-      this.#rxHeld = 0;
-      return true;
-    }
-    const from = this.#rxHeldFrom;
-    const taken = this.rxbs.write(this.#rxBuffer.subarray(from, from + this.#rxHeld));
-    this.#rxHeld -= taken;
-    this.#rxHeldFrom += taken;
-    if (this.#rxHeld === 0) return true;
-    this.rxbs.spaceSignal.subscribe(this.#resumeRead); // rxbs was cleared or shrank: wait for room
-    return false;
-  }
-
-  // --- send ----------------------------------------------------------------
-
-  #pumpTx(): void {
-    if (this.#writing || this.#port === undefined) return;
-    if (this.#pending === 0) {
-      const txbs = this.txbs;
-      if (txbs.isEmpty) {
-        txbs.dataSignal.subscribe(this.#sendNow);
-        return;
-      }
-      const buffer = this.#txBuffer;
-      let count = 0;
-      for (const region of txbs.readRegions()) {
-        const take = Math.min(region.length, buffer.length - count);
-        buffer.set(take === region.length ? region : region.subarray(0, take), count);
-        count += take;
-        if (count === buffer.length) break;
-      }
-      txbs.consume(count);
-      this.#pending = count;
-    }
-    this.#writing = true;
-    this.#writePort = this.#port;
-    this.#port.write(this.#txBuffer.subarray(0, this.#pending)).then(this.#onWritten, this.#onWriteError);
-  }
-
-  readonly #onWritten = (): void => {
-    this.#writing = false;
-    const count = this.#pending;
-    this.#pending = 0;
-    this.#bytesSent += count;
-    if (this.wirelog !== undefined) this.wirelog.tx(this.#txBuffer.subarray(0, count), this.#path ?? "");
-    this.#pumpTx();
-    if (this.#pending === 0) this.drainSignal.notify();
-  };
-
-  readonly #onWriteError = (error: BindingError): void => {
-    this.#writing = false;
-    // The chunk stays pending either way: sent again on this or the next port.
-    if (error?.canceled === true || this.#writePort !== this.#port) this.#pumpTx();
-    else this.#cut(error);
-  };
 }
 
 /** Closes a binding port, ignoring the errors of a port that is already gone. */
 function closeQuietly(port: BindingPortInterface): Promise<void> {
   if (!port.isOpen) return Promise.resolve();
   return port.close().catch(ignore);
-}
-
-/**
- * Turns a binding's open failure into a typed error naming the path.
- * @param name the handle's name
- * @param path the path it tried
- * @param error what the binding threw
- * @returns the typed error
- */
-function openError(name: string, path: string, error: unknown): SerialOpenError {
-  const reason = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (code === "ENOENT" || /no such file|does not exist|ENOENT/i.test(reason)) {
-    return new SerialNotFoundError(path, `${name}: no such device ${path} (${reason})`, { cause: error });
-  }
-  if (code === "EACCES" || code === "EPERM" || /permission denied|EACCES|EPERM/i.test(reason)) {
-    return new SerialPermissionError(path, `${name}: permission denied opening ${path}; on Linux add the user to the dialout group (${reason})`, { cause: error });
-  }
-  return new SerialOpenError(path, `${name}: cannot open ${path}: ${reason}`, { cause: error });
 }
