@@ -166,6 +166,15 @@ export abstract class Connection {
     return this.#socket !== undefined;
   }
 
+  /**
+   * A waker that marks this connection as having work for whoever services
+   * it (a Remoter's server, a Client's Doer). Subscribe it to a ring signal
+   * when servicing code waits on one, e.g. `txbs.spaceSignal`.
+   */
+  get eventWaker(): Waker {
+    return this.#eventWaker;
+  }
+
   /** Reading is paused because `rxbs` is full. */
   get receivePaused(): boolean {
     return this.#paused;
@@ -387,6 +396,7 @@ export abstract class Connection {
       joined.set(chunk, stash.length);
       this.#stash = joined;
       this.#pause();
+      this.onEvent();
       return false;
     }
     const taken = this.rxbs.write(chunk);

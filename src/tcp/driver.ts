@@ -35,7 +35,7 @@ export interface StreamSocket {
   readonly writableLength?: number | undefined;
   /**
    * Queues bytes; `data` belongs to the socket from then on (handles pass a
-   * fresh buffer, never a view of a ring).
+   * buffer of their own, never a view of a ring).
    * @returns false when the caller should wait for `"drain"`
    */
   write(data: Uint8Array): boolean;

@@ -232,6 +232,8 @@ export class EchoServerDoer extends ServerDoer {
           if (taken < region.length) break;
         }
         rxbs.consume(moved);
+        // txbs is full: come back when sending has made room.
+        if (rxbs.length > 0) txbs.spaceSignal.subscribe(remoter.eventWaker);
       }
       if (rxbs.exhausted && remoter.alive) remoter.endAfterFlush();
     }

@@ -146,6 +146,20 @@ describe("ServerDoer", () => {
     expect(digest.digest("hex")).toBe(createHash("sha256").update(payload).digest("hex"));
   });
 
+  it("keeps echoing after the peer stops reading and resumes (EchoServerDoer back pressure)", async () => {
+    const server = await openServer({ bufferSize: 8 * 1024 });
+    const doist = cleanup.doist([new EchoServerDoer({ server })]);
+    const payload = randomBytes(8 * 1024 * 1024);
+    const peer = connect(server.port);
+    peer.socket.pause();
+    peer.socket.end(payload);
+    let remoter: Remoter | undefined;
+    await runUntil(doist, () => (remoter ??= [...server.remoters.values()][0]) !== undefined && remoter.receivePaused && remoter.txbs.isFull, "both rings full");
+    peer.socket.resume();
+    await runUntil(doist, () => peer.ended, "echo complete", 20_000);
+    expect(peer.bytes().equals(payload)).toBe(true);
+  });
+
   it("answers within the tick it is woken in, in a real-time Doist (wake)", async () => {
     const server = await openServer();
     const doer = new ServerDoer({ server, handler: lineEcho });

@@ -1,0 +1,117 @@
+/**
+ * TCP benchmark: the same load client (bench/tcp-load.ts, its own process)
+ * against a raw node:net echo server and hio-ts echo servers
+ * (bench/tcp-server.ts, their own processes), in one run. Prints a table
+ * with the hio-ts/raw ratio per row. Run: npm run bench:tcp
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const execArgv = ["--import", "tsx", "--expose-gc"];
+const IDLE = Number(process.env.TCP_BENCH_IDLE ?? 10_000);
+
+interface ServerProcess {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  ask(type: string): Promise<Record<string, number>>;
+}
+
+function once(child: ChildProcess): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    child.once("message", (message) => resolve(message as Record<string, number>));
+    child.once("exit", (code) => reject(new Error(`child exited with ${code}`)));
+  });
+}
+
+async function startServer(name: string, mode: string, bufferSize = 65_536): Promise<ServerProcess> {
+  const child = fork(here("./tcp-server.ts"), [mode, String(bufferSize)], { execArgv, stdio: "inherit" });
+  const ready = await once(child);
+  return {
+    name,
+    child,
+    port: ready.port!,
+    ask: (type) => {
+      const reply = once(child);
+      child.send({ type });
+      return reply;
+    },
+  };
+}
+
+async function load(job: object): Promise<Record<string, number>> {
+  const child = fork(here("./tcp-load.ts"), [], { execArgv, stdio: "inherit" });
+  child.send(job);
+  const result = await once(child);
+  await new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(undefined)));
+  return result;
+}
+
+const rows: string[][] = [];
+const fmt = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+const ratio = (hio: number, raw: number, higherIsBetter = true): string =>
+  Number.isFinite(hio) && Number.isFinite(raw) && raw !== 0 ? `${(higherIsBetter ? hio / raw : raw / hio).toFixed(2)}x` : "n/a";
+
+function row(metric: string, unit: string, raw: number, hio: number, digits = 0, higherIsBetter = true): void {
+  rows.push([metric, unit, fmt(raw, digits), fmt(hio, digits), ratio(hio, raw, higherIsBetter)]);
+  console.error(`  ${metric}: raw ${fmt(raw, digits)} hio ${fmt(hio, digits)} ${unit}`);
+}
+
+const raw = await startServer("raw", "raw");
+const hio = await startServer("hio", "hio");
+try {
+  for (const connections of [1, 16]) {
+    const bytes = connections === 1 ? 512e6 : 1024e6;
+    const r = await load({ scenario: "throughput", port: raw.port, connections, bytes });
+    const h = await load({ scenario: "throughput", port: hio.port, connections, bytes });
+    row(`throughput, ${connections} conn, 64 KiB writes`, "MB/s", r.mbPerSecond!, h.mbPerSecond!);
+  }
+  for (const connections of [1, 16]) {
+    const r = await load({ scenario: "pingpong", port: raw.port, connections, seconds: 3 });
+    const h = await load({ scenario: "pingpong", port: hio.port, connections, seconds: 3 });
+    row(`ping-pong 64 B, ${connections} conn`, "round trips/s", r.roundTrips!, h.roundTrips!);
+    row(`ping-pong 64 B, ${connections} conn, p50`, "µs", r.p50!, h.p50!, 1, false);
+    row(`ping-pong 64 B, ${connections} conn, p99`, "µs", r.p99!, h.p99!, 1, false);
+  }
+  {
+    const r = await load({ scenario: "churn", port: raw.port, connections: 16, seconds: 3 });
+    const h = await load({ scenario: "churn", port: hio.port, connections: 16, seconds: 3 });
+    row("connection churn, 16 at a time", "conns/s", r.connsPerSecond!, h.connsPerSecond!);
+  }
+} finally {
+  raw.child.kill();
+  hio.child.kill();
+}
+
+async function idleRun(server: ServerProcess): Promise<{ perConnection: number; buffers: number; tick: number }> {
+  const before = await server.ask("stats");
+  const client = fork(here("./tcp-load.ts"), [], { execArgv, stdio: "inherit" });
+  client.send({ scenario: "idle", port: server.port, connections: IDLE });
+  await once(client);
+  let after = await server.ask("stats");
+  while (after.connections! < IDLE) after = await server.ask("stats");
+  const tick = await server.ask("tick");
+  client.send({ scenario: "close" });
+  await once(client);
+  client.kill();
+  server.child.kill();
+  return { perConnection: (after.rss! - before.rss!) / IDLE, buffers: (after.arrayBuffers! - before.arrayBuffers!) / IDLE, tick: tick.micros! };
+}
+
+const rawIdle = await idleRun(await startServer("raw", "raw"));
+for (const [label, mode, bufferSize] of [
+  ["EchoServerDoer, 64 KiB rings", "hio", 65_536],
+  ["ServerDoer + handler, 64 KiB rings", "hio-handler", 65_536],
+  ["EchoServerDoer, 4 KiB rings", "hio", 4096],
+] as const) {
+  const idle = await idleRun(await startServer("hio", mode, bufferSize));
+  row(`${IDLE} idle conns: RSS per conn (${label})`, "KiB", rawIdle.perConnection / 1024, idle.perConnection / 1024, 1, false);
+  row(`${IDLE} idle conns: buffers per conn (${label})`, "KiB", rawIdle.buffers / 1024, idle.buffers / 1024, 1, false);
+  row(`${IDLE} idle conns: tick cost (${label})`, "µs/pass", Number.NaN, idle.tick, 2, false);
+}
+
+console.log(`\nTCP echo over loopback, node ${process.version}, load client in its own process; ratio = hio-ts/raw (for µs and KiB rows: raw/hio-ts, so > 1 is hio-ts better)\n`);
+console.log("| metric | unit | raw net | hio-ts | ratio |");
+console.log("| --- | --- | ---: | ---: | ---: |");
+for (const cells of rows) console.log(`| ${cells.join(" | ")} |`);
