@@ -135,7 +135,6 @@ async function monitorCommand(argv: string[], io: CliIo): Promise<number> {
   meter.total = 1;
   const keyboard = io.stdin.isTTY === true;
   const terminal = new Console({ input: io.stdin, output: io.stdout, mode: "bytes", raw: keyboard, name: "stdio" });
-  if (keyboard) session.log(`${path} at ${baudRate} baud; Ctrl-] quits`);
   const keys = doify(
     function* keysToDevice() {
       for (;;) {
@@ -189,7 +188,10 @@ async function monitorCommand(argv: string[], io: CliIo): Promise<number> {
       return super.recur(tyme);
     }
   }
-  const { interrupted } = await session.run([keys, output, new CountingSerialDoer({ serial }), new ConsoleDoer({ console: terminal })]);
+  const running = session.run([keys, output, new CountingSerialDoer({ serial }), new ConsoleDoer({ console: terminal })]);
+  // Logged once the terminal is in raw mode, so keys typed after it count as keys.
+  session.log(`${path} at ${baudRate} baud${keyboard ? "; Ctrl-] quits" : ""}`);
+  const { interrupted } = await running;
   if (interrupted) return ExitCode.interrupted;
   if (serial.error !== undefined) {
     session.log(serial.error.message);
