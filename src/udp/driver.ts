@@ -48,17 +48,29 @@ export interface UdpRemoteInfo {
  * - after `close()` no more events are emitted.
  */
 export interface DatagramSocket {
+  /** Listens for each received datagram and its sender. */
   on(event: "message", listener: (data: Uint8Array, from: UdpRemoteInfo) => void): unknown;
+  /** Listens for a failed bind (or a later socket error). */
   on(event: "error", listener: (error: Error) => void): unknown;
+  /** Binds `address:port` (port 0: any free port); calls `callback` once bound. */
   bind(port: number, address: string, callback: () => void): unknown;
+  /** Returns the bound address (after `bind` completed). */
   address(): UdpSocketAddress;
+  /** Sends one datagram; `callback` gets the outcome once, asynchronously. */
   send(data: Uint8Array, port: number, address: string, callback: (error: Error | null, bytes: number) => void): unknown;
+  /** Closes the socket; no events after this. */
   close(): unknown;
+  /** Allows (or forbids) sending to broadcast addresses. */
   setBroadcast(flag: boolean): void;
+  /** Sets the hop limit of multicast datagrams sent. */
   setMulticastTTL(ttl: number): unknown;
+  /** Chooses whether our own multicast datagrams come back to us. */
   setMulticastLoopback(flag: boolean): unknown;
+  /** Chooses the interface multicast datagrams leave by. */
   setMulticastInterface(interfaceAddress: string): void;
+  /** Joins a multicast group; throws when the OS refuses. */
   addMembership(group: string, interfaceAddress?: string): void;
+  /** Leaves a multicast group; throws when the OS refuses. */
   dropMembership(group: string, interfaceAddress?: string): void;
 }
 

@@ -1,5 +1,6 @@
 import dgram from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
+import { WireLog } from "../../src/io/index.js";
 import {
   Peer,
   UdpDatagramSizeError,
@@ -169,22 +170,17 @@ describe("Peer round trips on loopback", () => {
     expect(text((await receiveOne(b, "the early datagram")).data)).toBe("early");
   });
 
-  it("records every datagram in and out on the wirelog with the far address", async () => {
-    const entries: [string, string, string][] = [];
-    const wirelog = {
-      rx: (data: Uint8Array, far: string) => entries.push(["rx", text(data), far]),
-      tx: (data: Uint8Array, far: string) => entries.push(["tx", text(data), far]),
-    };
+  it("records every datagram in and out on io's WireLog with the far address", async () => {
+    const wirelog = new WireLog({ name: "udp-test" });
     const a = await openPeer({ wirelog });
     const b = await openPeer();
     a.send(bytes("out"), { host: "127.0.0.1", port: b.port });
     a.service();
-    await until(() => entries.length === 1, "the tx entry");
-    b.service();
+    await until(() => wirelog.entries.length === 1, "the tx entry");
     b.send(bytes("in"), { host: "127.0.0.1", port: a.port });
     b.service();
-    await until(() => entries.length === 2, "the rx entry");
-    expect(entries).toEqual([
+    await until(() => wirelog.entries.length === 2, "the rx entry");
+    expect(wirelog.entries.map((entry) => [entry.direction, text(entry.bytes), entry.peer])).toEqual([
       ["tx", "out", `127.0.0.1:${b.port}`],
       ["rx", "in", `127.0.0.1:${b.port}`],
     ]);
