@@ -9,7 +9,7 @@
  *
  * Rows: echo throughput (64 KiB writes, kept in flight, counting the bytes
  * that come back) and ping-pong round trips of 64 bytes (rate, p50, p99).
- * Each measurement is run twice per side, alternating raw and hio-ts, and the
+ * Each measurement runs on a fresh device, twice per side, alternating raw and hio-ts, and the
  * better of the two is kept (for ping-pong: the run with more round trips,
  * with its p50 and p99). Run: npm run bench:serial
  */
@@ -203,8 +203,20 @@ function summarize(times: number[]): Result {
 // --- the run -----------------------------------------------------------------
 
 const dir = mkdtempSync(join(tmpdir(), "hio-serial-bench-"));
-const path = join(dir, "echo");
-const socat = await startEcho(path);
+let runs = 0;
+
+/** Runs one measurement on a fresh echo device, so no run inherits another's bytes. */
+async function onFreshDevice(run: (path: string) => Promise<Result>): Promise<Result> {
+  const path = join(dir, `echo${runs++}`);
+  const socat = await startEcho(path);
+  try {
+    return await run(path);
+  } finally {
+    const exited = new Promise((resolve) => socat.once("exit", resolve));
+    socat.kill("SIGTERM");
+    await exited;
+  }
+}
 
 /** Fails a run that stalls instead of hanging the benchmark. */
 function watchdog<T>(run: Promise<T>, what: string): Promise<T> {
@@ -220,7 +232,7 @@ async function compare(raw: (path: string) => Promise<Result>, hio: (path: strin
   const kept: [Result | undefined, Result | undefined] = [undefined, undefined];
   for (let round = 0; round < 2; round++) {
     for (const [side, run] of [raw, hio].entries()) {
-      const result = await watchdog(run(path), `${side === 0 ? "raw" : "hio-ts"} ${key}`);
+      const result = await watchdog(onFreshDevice(run), `${side === 0 ? "raw" : "hio-ts"} ${key}`);
       if (kept[side] === undefined || result[key]! > kept[side]![key]!) kept[side] = result;
     }
   }
@@ -242,7 +254,6 @@ try {
   row("ping-pong 64 B, p50", "µs", rawP.p50!, hioP.p50!, 1, false);
   row("ping-pong 64 B, p99", "µs", rawP.p99!, hioP.p99!, 1, false);
 } finally {
-  socat.kill("SIGTERM");
   rmSync(dir, { recursive: true, force: true });
 }
 
