@@ -8,7 +8,8 @@
 import { currentTyme, waitFor } from "../core/index.js";
 import { checkTimeout, formatUdpAddress, type UdpAddress } from "./address.js";
 import { UdpTimeoutError } from "./errors.js";
-import type { Datagram, Peer } from "./peer.js";
+import type { Peer } from "./peer.js";
+import type { Datagram } from "./peer-options.js";
 
 /** Options of {@link readDatagram} and {@link writeDatagram}. */
 export interface DatagramWaitOptions {

@@ -27,8 +27,8 @@ export {
   type UdpSocketAddress,
   type UdpRemoteInfo,
 } from "./driver.js";
+export { Peer } from "./peer.js";
 export {
-  Peer,
   UDP4_MAX_DATAGRAM_SIZE,
   UDP6_MAX_DATAGRAM_SIZE,
   type PeerOptions,
@@ -36,7 +36,7 @@ export {
   type PeerCounters,
   type PeerWireLog,
   type Datagram,
-} from "./peer.js";
+} from "./peer-options.js";
 export { readDatagram, writeDatagram, type DatagramWaitOptions } from "./datagram-io.js";
 export { PeerDoer, type PeerDoerOptions, type PeerHandler } from "./peer-doer.js";
 export {

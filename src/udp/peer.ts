@@ -5,9 +5,9 @@
  * @module
  */
 import { Signal, type Waker } from "../core/index.js";
-import { checkDestination, checkWhole, formatUdpAddress, udpTypeOf, type UdpAddress, type UdpType } from "./address.js";
+import { checkDestination, formatUdpAddress, type UdpAddress, type UdpType } from "./address.js";
 import { DatagramQueue } from "./datagram-queue.js";
-import { nodeUdpDriver, type DatagramSocket, type UdpDriver, type UdpRemoteInfo, type UdpSocketOptions } from "./driver.js";
+import type { DatagramSocket, UdpRemoteInfo } from "./driver.js";
 import {
   UdpDatagramSizeError,
   UdpError,
@@ -17,98 +17,16 @@ import {
   UdpSocketError,
   UdpStateError,
 } from "./errors.js";
-
-/** Largest UDP payload over IPv4: 65 535 - 20 (IP header) - 8 (UDP header). */
-export const UDP4_MAX_DATAGRAM_SIZE = 65_507;
-/** Largest UDP payload over IPv6 without jumbograms: 65 535 - 8 (UDP header). */
-export const UDP6_MAX_DATAGRAM_SIZE = 65_527;
-
-/** A peer's lifecycle: `closed` (before open and after close), `opening` (binding), `open`. */
-export type PeerState = "closed" | "opening" | "open";
-
-/** One received datagram and where it came from; reply with `peer.send(bytes, datagram.from)`. */
-export interface Datagram {
-  /** The payload; the peer's own copy (Node's buffer), not reused. */
-  readonly data: Uint8Array;
-  /** The sender. */
-  readonly from: UdpAddress;
-}
-
-/** What a Peer needs of a wire log; io's `WireLog` is one. */
-export interface PeerWireLog {
-  /** Records bytes received from `peer` (`host:port`). */
-  rx(bytes: Uint8Array, peer: string): void;
-  /** Records bytes sent to `peer` (`host:port`). */
-  tx(bytes: Uint8Array, peer: string): void;
-}
-
-/** Running totals of a peer, kept across reopen; like a kernel's `netstat -su`. */
-export interface PeerCounters {
-  /** Datagrams taken into the receive queue. */
-  received: number;
-  /** Their payload bytes. */
-  receivedBytes: number;
-  /** Datagrams that arrived while the receive queue was full (count or bytes) and were dropped. */
-  dropped: number;
-  /** Their payload bytes. */
-  droppedBytes: number;
-  /** Datagrams the OS accepted for sending. */
-  sent: number;
-  /** Their payload bytes. */
-  sentBytes: number;
-  /** Datagrams the OS refused (each also reported as a {@link UdpSendError}). */
-  sendErrors: number;
-  /** Queued datagrams thrown away because the peer was closed before `service()` handed them to the socket. */
-  discarded: number;
-  /** Errors reported (to `onError` or `errors`), including those no longer kept in `errors`. */
-  errors: number;
-}
-
-/** Options of {@link Peer}. */
-export interface PeerOptions {
-  /** Address to bind. Default `0.0.0.0` (`::` when `type` is `udp6`). */
-  host?: string;
-  /** Port to bind; 0 (default): a free port, reported by `port` once open. */
-  port?: number;
-  /** Socket family. Default: `udp6` for an IPv6 `host`, else `udp4`. */
-  type?: UdpType;
-  /** A name for messages and errors. Default `peer`. */
-  name?: string;
-  /** Allow sending to broadcast addresses (SO_BROADCAST). Default false. */
-  broadcast?: boolean;
-  /** Let other sockets bind the same address and port (SO_REUSEADDR). Default false. */
-  reuseAddr?: boolean;
-  /** For `udp6`: IPv6 only, no IPv4-mapped traffic. */
-  ipv6Only?: boolean;
-  /** Multicast TTL (hops) for sent datagrams, 0..255. Default: the OS's (1). */
-  multicastTtl?: number;
-  /** Receive our own multicast datagrams. Default: the OS's (true). */
-  multicastLoopback?: boolean;
-  /** Interface address to send multicast from, e.g. `127.0.0.1`. */
-  multicastInterface?: string;
-  /** Kernel send and receive buffer sizes in bytes. Default: the OS's. */
-  bufferSize?: number;
-  /** Largest datagram `send` accepts. Default (and maximum) 65 507 for udp4, 65 527 for udp6. */
-  maxDatagramSize?: number;
-  /** Datagrams the receive queue holds at most. Default 1024. */
-  maxReceiveCount?: number;
-  /** Payload bytes the receive queue holds at most. Default 1 MiB. */
-  maxReceiveBytes?: number;
-  /** Datagrams queued or in flight at most. Default 1024. */
-  maxSendCount?: number;
-  /** Payload bytes queued or in flight at most. Default 1 MiB. */
-  maxSendBytes?: number;
-  /** Errors kept in `errors` at most (the oldest go first); ignored with `onError`. Default 64. */
-  maxErrors?: number;
-  /** Records every datagram received and sent. */
-  wirelog?: PeerWireLog;
-  /** Where sockets come from. Default {@link nodeUdpDriver}. */
-  driver?: UdpDriver;
-  /** Called with each reported error instead of keeping it in `errors`. Must not throw. */
-  onError?: (error: UdpError) => void;
-  /** Woken on I/O; its Doer usually sets this itself. */
-  waker?: Waker;
-}
+import {
+  newPeerCounters,
+  peerSettings,
+  type Datagram,
+  type PeerCounters,
+  type PeerOptions,
+  type PeerSettings,
+  type PeerState,
+  type PeerWireLog,
+} from "./peer-options.js";
 
 interface Outgoing {
   readonly data: Uint8Array;
@@ -169,17 +87,7 @@ export class Peer {
   /** Notified when room frees in the send queue and when the peer opens, fails or closes. */
   readonly sendSignal = new Signal();
   /** Running totals. */
-  readonly counters: PeerCounters = {
-    received: 0,
-    receivedBytes: 0,
-    dropped: 0,
-    droppedBytes: 0,
-    sent: 0,
-    sentBytes: 0,
-    sendErrors: 0,
-    discarded: 0,
-    errors: 0,
-  };
+  readonly counters: PeerCounters = newPeerCounters();
   /** Reported errors not yet taken, oldest first (unused with `onError`); take them with `takeErrors()`. */
   readonly errors: UdpError[] = [];
   /** Woken when datagrams arrive, the peer binds, fails or closes, or a send fails. */
@@ -189,14 +97,7 @@ export class Peer {
   /** Called with each reported error instead of keeping it in `errors`. */
   onError: ((error: UdpError) => void) | undefined;
 
-  readonly #host: string;
-  readonly #port: number;
-  readonly #socketOptions: UdpSocketOptions;
-  readonly #driver: UdpDriver;
-  readonly #broadcast: boolean;
-  readonly #multicastTtl: number | undefined;
-  readonly #multicastLoopback: boolean | undefined;
-  readonly #multicastInterface: string | undefined;
+  readonly #settings: PeerSettings;
   readonly #received: DatagramQueue<Datagram>;
   readonly #sending: DatagramQueue<Outgoing>;
   #state: PeerState = "closed";
@@ -219,43 +120,20 @@ export class Peer {
    * @throws TypeError/RangeError naming the option that is wrong
    */
   constructor(options: PeerOptions = {}) {
-    const type = options.type ?? (options.host === undefined ? "udp4" : udpTypeOf(options.host));
-    if (type !== "udp4" && type !== "udp6") throw new TypeError(`type must be "udp4" or "udp6", got ${String(type)}`);
-    const host = options.host ?? (type === "udp6" ? "::" : "0.0.0.0");
-    if (typeof host !== "string" || host.length === 0) throw new TypeError("host must be a non-empty string");
-    this.type = type;
-    this.#host = host;
-    this.#port = checkWhole("port", options.port ?? 0, 0, 65_535);
-    this.name = options.name ?? "peer";
-    if (typeof this.name !== "string") throw new TypeError(`name must be a string, got ${typeof this.name}`);
-    const largest = type === "udp6" ? UDP6_MAX_DATAGRAM_SIZE : UDP4_MAX_DATAGRAM_SIZE;
-    this.maxDatagramSize = checkWhole("maxDatagramSize", options.maxDatagramSize ?? largest, 1, largest);
-    this.#received = new DatagramQueue(
-      checkWhole("maxReceiveCount", options.maxReceiveCount ?? 1024, 1),
-      checkWhole("maxReceiveBytes", options.maxReceiveBytes ?? 1 << 20, 1),
-    );
-    this.maxSendCount = checkWhole("maxSendCount", options.maxSendCount ?? 1024, 1);
-    this.maxSendBytes = checkWhole("maxSendBytes", options.maxSendBytes ?? 1 << 20, 1);
-    this.#sending = new DatagramQueue(this.maxSendCount, this.maxSendBytes);
-    this.maxErrors = checkWhole("maxErrors", options.maxErrors ?? 64, 0);
-    this.#broadcast = options.broadcast ?? false;
-    this.#multicastTtl = options.multicastTtl === undefined ? undefined : checkWhole("multicastTtl", options.multicastTtl, 0, 255);
-    this.#multicastLoopback = options.multicastLoopback;
-    this.#multicastInterface = options.multicastInterface;
-    this.#socketOptions = { type };
-    if (options.reuseAddr !== undefined) this.#socketOptions.reuseAddr = options.reuseAddr;
-    if (options.ipv6Only !== undefined) this.#socketOptions.ipv6Only = options.ipv6Only;
-    if (options.bufferSize !== undefined) {
-      const size = checkWhole("bufferSize", options.bufferSize, 1);
-      this.#socketOptions.recvBufferSize = size;
-      this.#socketOptions.sendBufferSize = size;
-    }
-    this.#driver = options.driver ?? nodeUdpDriver;
-    if (typeof this.#driver?.createSocket !== "function") throw new TypeError("driver must have a createSocket(options) method");
+    const settings = peerSettings(options);
+    this.#settings = settings;
+    this.type = settings.type;
+    this.name = settings.name;
+    this.maxDatagramSize = settings.maxDatagramSize;
+    this.maxSendCount = settings.maxSendCount;
+    this.maxSendBytes = settings.maxSendBytes;
+    this.maxErrors = settings.maxErrors;
+    this.#received = new DatagramQueue(settings.maxReceiveCount, settings.maxReceiveBytes);
+    this.#sending = new DatagramQueue(settings.maxSendCount, settings.maxSendBytes);
     this.wirelog = options.wirelog;
     this.onError = options.onError;
     this.waker = options.waker;
-    this.#label = this.#describe({ host, port: this.#port });
+    this.#label = this.#describe({ host: settings.host, port: settings.port });
   }
 
   /** Lifecycle state. */
@@ -285,12 +163,12 @@ export class Peer {
 
   /** Bound host once open, else the host it will bind. */
   get host(): string {
-    return this.#local?.host ?? this.#host;
+    return this.#local?.host ?? this.#settings.host;
   }
 
   /** Bound port once open (the ephemeral one for port 0), else the port it will bind. */
   get port(): number {
-    return this.#local?.port ?? this.#port;
+    return this.#local?.port ?? this.#settings.port;
   }
 
   /** Datagrams waiting in the receive queue. */
@@ -340,10 +218,10 @@ export class Peer {
     if (this.#state === "opening" && this.#opening !== undefined) return this.#opening;
     this.#openError = undefined;
     this.#local = undefined;
-    this.#label = this.#describe({ host: this.#host, port: this.#port });
+    this.#label = this.#describe({ host: this.#settings.host, port: this.#settings.port });
     let socket: DatagramSocket;
     try {
-      socket = this.#driver.createSocket({ ...this.#socketOptions });
+      socket = this.#settings.driver.createSocket({ ...this.#settings.socketOptions });
     } catch (error) {
       const failure = this.#openFailure(error);
       this.#openError = failure;
@@ -358,7 +236,7 @@ export class Peer {
     socket.on("message", (data: Uint8Array, from: UdpRemoteInfo) => this.#receive(link, data, from));
     socket.on("error", (error: Error) => this.#socketError(link, error));
     try {
-      socket.bind(this.#port, this.#host, () => this.#bound(link));
+      socket.bind(this.#settings.port, this.#settings.host, () => this.#bound(link));
     } catch (error) {
       this.#failOpen(link, error);
     }
@@ -556,10 +434,11 @@ export class Peer {
     if (link !== this.#link) return;
     const socket = link.socket;
     try {
-      if (this.#broadcast) socket.setBroadcast(true);
-      if (this.#multicastTtl !== undefined) socket.setMulticastTTL(this.#multicastTtl);
-      if (this.#multicastLoopback !== undefined) socket.setMulticastLoopback(this.#multicastLoopback);
-      if (this.#multicastInterface !== undefined) socket.setMulticastInterface(this.#multicastInterface);
+      const settings = this.#settings;
+      if (settings.broadcast) socket.setBroadcast(true);
+      if (settings.multicastTtl !== undefined) socket.setMulticastTTL(settings.multicastTtl);
+      if (settings.multicastLoopback !== undefined) socket.setMulticastLoopback(settings.multicastLoopback);
+      if (settings.multicastInterface !== undefined) socket.setMulticastInterface(settings.multicastInterface);
       const local = socket.address();
       this.#local = { host: local.address, port: local.port };
     } catch (error) {
@@ -620,7 +499,7 @@ export class Peer {
       counters.dropped++;
       counters.droppedBytes += data.length;
     }
-    const driver = this.#driver;
+    const driver = this.#settings.driver;
     if (driver.coalesce === undefined) {
       this.#flush();
     } else if (!this.#flushPending) {

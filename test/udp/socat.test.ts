@@ -30,9 +30,10 @@ describe("interop with socat as the far peer", () => {
     const doer = new PeerDoer({
       peer,
       handler: function* talk(peer) {
-        greeting = yield* readDatagram(peer);
+        const hello = yield* readDatagram(peer);
+        greeting = hello;
         for (const payload of payloads) {
-          peer.send(payload, greeting.from);
+          peer.send(payload, hello.from);
           echoes.push(plain((yield* readDatagram(peer)).data));
         }
       },
