@@ -212,9 +212,7 @@ export class Serial extends Tymee implements SerialHandle {
     if (this.#state === "open") return Promise.resolve();
     if (this.#state === "opening" && this.#opening !== undefined) return this.#opening;
     if (this.rxbs.ended) this.rxbs.reset();
-    const opening = this.#attemptOpen();
-    this.#opening = opening;
-    return opening;
+    return this.#startOpen();
   }
 
   /**
@@ -244,8 +242,14 @@ export class Serial extends Tymee implements SerialHandle {
     if (this.#state === "open") {
       this.#pump.pump();
     } else if (this.#state === "cutoff" && this.reopenable && (this.tyme ?? Number.POSITIVE_INFINITY) >= this.#retryAt) {
-      this.#attemptOpen().catch(ignore);
+      this.#startOpen().catch(ignore); // a failure is in `error`; the next attempt is scheduled
     }
+  }
+
+  #startOpen(): Promise<void> {
+    const opening = this.#attemptOpen();
+    if (this.#state === "opening") this.#opening = opening; // not when it failed before its first await
+    return opening;
   }
 
   async #attemptOpen(): Promise<void> {
