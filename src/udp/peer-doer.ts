@@ -63,13 +63,14 @@ export class PeerDoer extends DoDoer {
 
   /**
    * @param options `peer`, `handler`, `memoer`, and DoDoer's `tock`, `tymth`, `opts`
-   * @throws TypeError when `peer` is not a Peer or `handler` is not a generator function
+   * @throws TypeError when `peer` is not a Peer, `handler` is not a generator function, or `memoer` is over another peer
    */
   constructor(options: PeerDoerOptions) {
     const peer = options?.peer;
     if (typeof peer !== "object" || peer === null || typeof peer.service !== "function") throw new TypeError("peer must be a Peer");
     const handler = options.handler;
     if (handler !== undefined && typeof handler !== "function") throw new TypeError(`handler must be a generator function, got ${typeof handler}`);
+    if (options.memoer !== undefined && options.memoer.peer !== peer) throw new TypeError("memoer must be a Memoer over the same peer");
     const service = new PeerServiceDoer(peer, options.memoer);
     const handlerDoer = handler === undefined ? undefined : doify(runHandler(peer, handler), { name: handler.name || "peerHandler" });
     const { peer: _peer, handler: _handler, memoer: _memoer, ...rest } = options;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Doist, WAIT } from "../../src/core/index.js";
 import {
+  Memoer,
   Peer,
   PeerDoer,
   readDatagram,
@@ -223,8 +224,9 @@ describe("PeerDoer", () => {
     expect(repliedAt).toBe(0);
   });
 
-  it("rejects a missing peer and a handler that is not a function with TypeError", () => {
+  it("rejects a missing peer, a handler that is not a function and another peer's memoer with TypeError", () => {
     expect(() => new PeerDoer({} as { peer: Peer })).toThrow(/^peer must be a Peer/);
     expect(() => new PeerDoer({ peer: peer(), handler: 5 as unknown as PeerHandler })).toThrow(/^handler must be a generator function/);
+    expect(() => new PeerDoer({ peer: peer(), memoer: new Memoer({ peer: peer() }) })).toThrow(/^memoer must be a Memoer over the same peer/);
   });
 });
