@@ -20,7 +20,7 @@ function memory(): { rss: number; heapUsed: number; arrayBuffers: number } {
   gc();
   gc();
   const usage = process.memoryUsage();
-  return { rss: usage.rss, heapUsed: usage.heapUsed, arrayBuffers: usage.arrayBuffers + usage.external };
+  return { rss: usage.rss, heapUsed: usage.heapUsed, arrayBuffers: usage.arrayBuffers };
 }
 
 const echo: ConnectionHandler = function* (remoter) {
@@ -47,6 +47,7 @@ if (mode === "raw") {
   server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => send({ type: "ready", port: (server.address() as net.AddressInfo).port }));
   process.on("message", (message: { type: string }) => {
     if (message.type === "stats") send({ type: "stats", ...memory(), connections });
+    if (message.type === "count") send({ type: "count", connections });
     if (message.type === "tick") send({ type: "tick", micros: Number.NaN });
   });
 } else {
@@ -58,6 +59,7 @@ if (mode === "raw") {
   send({ type: "ready", port: server.port });
   process.on("message", (message: { type: string }) => {
     if (message.type === "stats") send({ type: "stats", ...memory(), connections: server.remoters.size });
+    if (message.type === "count") send({ type: "count", connections: server.remoters.size });
     if (message.type === "tick") {
       const passes = 10_000;
       const tyme = doist.tyme;

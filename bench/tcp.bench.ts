@@ -20,8 +20,12 @@ interface ServerProcess {
 
 function once(child: ChildProcess): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    child.once("message", (message) => resolve(message as Record<string, number>));
-    child.once("exit", (code) => reject(new Error(`child exited with ${code}`)));
+    const onExit = (code: number | null): void => reject(new Error(`child exited with ${code}`));
+    child.once("message", (message) => {
+      child.off("exit", onExit);
+      resolve(message as Record<string, number>);
+    });
+    child.once("exit", onExit);
   });
 }
 
@@ -58,26 +62,37 @@ function row(metric: string, unit: string, raw: number, hio: number, digits = 0,
   console.error(`  ${metric}: raw ${fmt(raw, digits)} hio ${fmt(hio, digits)} ${unit}`);
 }
 
+const ROUNDS = Number(process.env.TCP_BENCH_ROUNDS ?? 3);
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Runs `job` against both servers, alternating, ROUNDS times; returns the medians of each field. */
+async function compare(job: object, raw: ServerProcess, hio: ServerProcess): Promise<{ raw: Record<string, number>; hio: Record<string, number> }> {
+  const runs: { raw: Record<string, number>[]; hio: Record<string, number>[] } = { raw: [], hio: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    runs.raw.push(await load({ ...job, port: raw.port }));
+    runs.hio.push(await load({ ...job, port: hio.port }));
+  }
+  const pick = (list: Record<string, number>[]): Record<string, number> =>
+    Object.fromEntries(Object.keys(list[0]!).map((key) => [key, median(list.map((result) => result[key]!))]));
+  return { raw: pick(runs.raw), hio: pick(runs.hio) };
+}
+
 const raw = await startServer("raw", "raw");
 const hio = await startServer("hio", "hio");
 try {
   for (const connections of [1, 16]) {
-    const bytes = connections === 1 ? 512e6 : 1024e6;
-    const r = await load({ scenario: "throughput", port: raw.port, connections, bytes });
-    const h = await load({ scenario: "throughput", port: hio.port, connections, bytes });
-    row(`throughput, ${connections} conn, 64 KiB writes`, "MB/s", r.mbPerSecond!, h.mbPerSecond!);
+    const result = await compare({ scenario: "throughput", connections, bytes: 512e6 }, raw, hio);
+    row(`throughput, ${connections} conn, 64 KiB writes`, "MB/s", result.raw.mbPerSecond!, result.hio.mbPerSecond!);
   }
   for (const connections of [1, 16]) {
-    const r = await load({ scenario: "pingpong", port: raw.port, connections, seconds: 3 });
-    const h = await load({ scenario: "pingpong", port: hio.port, connections, seconds: 3 });
-    row(`ping-pong 64 B, ${connections} conn`, "round trips/s", r.roundTrips!, h.roundTrips!);
-    row(`ping-pong 64 B, ${connections} conn, p50`, "µs", r.p50!, h.p50!, 1, false);
-    row(`ping-pong 64 B, ${connections} conn, p99`, "µs", r.p99!, h.p99!, 1, false);
+    const result = await compare({ scenario: "pingpong", connections, seconds: 2 }, raw, hio);
+    row(`ping-pong 64 B, ${connections} conn`, "round trips/s", result.raw.roundTrips!, result.hio.roundTrips!);
+    row(`ping-pong 64 B, ${connections} conn, p50`, "µs", result.raw.p50!, result.hio.p50!, 1, false);
+    row(`ping-pong 64 B, ${connections} conn, p99`, "µs", result.raw.p99!, result.hio.p99!, 1, false);
   }
   {
-    const r = await load({ scenario: "churn", port: raw.port, connections: 16, seconds: 3 });
-    const h = await load({ scenario: "churn", port: hio.port, connections: 16, seconds: 3 });
-    row("connection churn, 16 at a time", "conns/s", r.connsPerSecond!, h.connsPerSecond!);
+    const result = await compare({ scenario: "churn", connections: 16, seconds: 2 }, raw, hio);
+    row("connection churn, 16 at a time", "conns/s", result.raw.connsPerSecond!, result.hio.connsPerSecond!);
   }
 } finally {
   raw.child.kill();
@@ -89,8 +104,8 @@ async function idleRun(server: ServerProcess): Promise<{ perConnection: number; 
   const client = fork(here("./tcp-load.ts"), [], { execArgv, stdio: "inherit" });
   client.send({ scenario: "idle", port: server.port, connections: IDLE });
   await once(client);
-  let after = await server.ask("stats");
-  while (after.connections! < IDLE) after = await server.ask("stats");
+  while ((await server.ask("count")).connections! < IDLE);
+  const after = await server.ask("stats");
   const tick = await server.ask("tick");
   client.send({ scenario: "close" });
   await once(client);
@@ -111,7 +126,7 @@ for (const [label, mode, bufferSize] of [
   row(`${IDLE} idle conns: tick cost (${label})`, "µs/pass", Number.NaN, idle.tick, 2, false);
 }
 
-console.log(`\nTCP echo over loopback, node ${process.version}, load client in its own process; ratio = hio-ts/raw (for µs and KiB rows: raw/hio-ts, so > 1 is hio-ts better)\n`);
+console.log(`\nTCP echo over loopback, node ${process.version}, 2 cores shared by load client and server; median of ${ROUNDS} alternating rounds; ratio = hio-ts/raw (for µs and KiB rows: raw/hio-ts, so > 1 is hio-ts better)\n`);
 console.log("| metric | unit | raw net | hio-ts | ratio |");
 console.log("| --- | --- | ---: | ---: | ---: |");
 for (const cells of rows) console.log(`| ${cells.join(" | ")} |`);

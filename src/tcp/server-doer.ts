@@ -74,7 +74,9 @@ export class ServerDoer extends DoDoer {
   /** Called with each handler error. */
   onError: ((error: HandlerError) => void) | undefined;
   readonly #maxErrors: number;
-  readonly #handlers = new Map<Remoter, DoFunction>();
+  readonly #handlers = new Map<Remoter, { doer: DoFunction; group: DoDoer }>();
+  readonly #groups: DoDoer[] = [];
+  #open: DoDoer | undefined;
 
   /**
    * Creates the doer.
@@ -130,6 +132,8 @@ export class ServerDoer extends DoDoer {
     } finally {
       this.server.close();
       this.#handlers.clear();
+      this.#groups.length = 0;
+      this.#open = undefined;
       if (this.server.waker === this) this.server.waker = undefined;
     }
   }
@@ -163,8 +167,9 @@ export class ServerDoer extends DoDoer {
       },
       { name: `handler ${remoter.key}` },
     );
-    this.#handlers.set(remoter, doer);
-    this.extend([doer]);
+    const group = this.#groupWithRoom();
+    this.#handlers.set(remoter, { doer, group });
+    group.extend([doer]);
   }
 
   /**
@@ -172,10 +177,11 @@ export class ServerDoer extends DoDoer {
    * @param remoter the removed connection
    */
   protected disconnected(remoter: Remoter): void {
-    const doer = this.#handlers.get(remoter);
-    if (doer === undefined) return;
+    const entry = this.#handlers.get(remoter);
+    if (entry === undefined) return;
     this.#handlers.delete(remoter);
-    this.remove([doer]);
+    entry.group.remove([entry.doer]);
+    if (this.#open === undefined || this.#open.doers.length >= GROUP_SIZE) this.#open = entry.group;
   }
 
   /** Between receiving and the handlers: a hook for subclasses that move bytes themselves. */
@@ -187,6 +193,24 @@ export class ServerDoer extends DoDoer {
     if (deadline === Number.POSITIVE_INFINITY || tock === undefined || tock === 0) return tock;
     const until = deadline - (this.tyme ?? 0);
     return until > 0 ? Math.min(tock, until) : undefined;
+  }
+
+  /**
+   * Finds a group of handlers with room, or adds one. Handlers run in groups
+   * (nested DoDoers of at most GROUP_SIZE) so that a pass visits only the
+   * groups with a due handler: a DoDoer walks all its children each pass,
+   * and 10 000 sleeping handlers in one would cost that on every event.
+   */
+  #groupWithRoom(): DoDoer {
+    const open = this.#open;
+    if (open !== undefined && open.doers.length < GROUP_SIZE) return open;
+    for (const group of this.#groups) {
+      if (group.doers.length < GROUP_SIZE) return (this.#open = group);
+    }
+    const group = new DoDoer({ always: true });
+    this.#groups.push(group);
+    this.extend([group]);
+    return (this.#open = group);
   }
 
   #report(remoter: Remoter, error: unknown): void {
@@ -239,6 +263,9 @@ export class EchoServerDoer extends ServerDoer {
     }
   }
 }
+
+/** Most handlers in one group (see ServerDoer's `#groupWithRoom`). */
+const GROUP_SIZE = 128;
 
 function isCleanEnd(error: unknown): boolean {
   if (!(error instanceof HioError) || error.name !== "EndOfStreamError") return false;
