@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const execArgv = ["--import", "tsx", "--expose-gc"];
 const IDLE = Number(process.env.TCP_BENCH_IDLE ?? 10_000);
+/** Comma-separated scenarios to run (throughput, pingpong, churn, idle); default all. */
+const ONLY = new Set((process.env.TCP_BENCH_ONLY ?? "throughput,pingpong,churn,idle").split(","));
 
 interface ServerProcess {
   name: string;
@@ -80,17 +82,17 @@ async function compare(job: object, raw: ServerProcess, hio: ServerProcess): Pro
 const raw = await startServer("raw", "raw");
 const hio = await startServer("hio", "hio");
 try {
-  for (const connections of [1, 16]) {
+  for (const connections of ONLY.has("throughput") ? [1, 16] : []) {
     const result = await compare({ scenario: "throughput", connections, bytes: 512e6 }, raw, hio);
     row(`throughput, ${connections} conn, 64 KiB writes`, "MB/s", result.raw.mbPerSecond!, result.hio.mbPerSecond!);
   }
-  for (const connections of [1, 16]) {
+  for (const connections of ONLY.has("pingpong") ? [1, 16] : []) {
     const result = await compare({ scenario: "pingpong", connections, seconds: 2 }, raw, hio);
     row(`ping-pong 64 B, ${connections} conn`, "round trips/s", result.raw.roundTrips!, result.hio.roundTrips!);
     row(`ping-pong 64 B, ${connections} conn, p50`, "µs", result.raw.p50!, result.hio.p50!, 1, false);
     row(`ping-pong 64 B, ${connections} conn, p99`, "µs", result.raw.p99!, result.hio.p99!, 1, false);
   }
-  {
+  if (ONLY.has("churn")) {
     const result = await compare({ scenario: "churn", connections: 16, seconds: 2 }, raw, hio);
     row("connection churn, 16 at a time", "conns/s", result.raw.connsPerSecond!, result.hio.connsPerSecond!);
   }
@@ -114,15 +116,15 @@ async function idleRun(server: ServerProcess): Promise<{ perConnection: number; 
   return { perConnection: (after.rss! - before.rss!) / IDLE, buffers: (after.arrayBuffers! - before.arrayBuffers!) / IDLE, tick: tick.micros! };
 }
 
-const rawIdle = await idleRun(await startServer("raw", "raw"));
-for (const [label, mode, bufferSize] of [
+const rawIdle = ONLY.has("idle") ? await idleRun(await startServer("raw", "raw")) : undefined;
+for (const [label, mode, bufferSize] of rawIdle === undefined ? [] : [
   ["EchoServerDoer, 64 KiB rings", "hio", 65_536],
   ["ServerDoer + handler, 64 KiB rings", "hio-handler", 65_536],
   ["EchoServerDoer, 4 KiB rings", "hio", 4096],
 ] as const) {
   const idle = await idleRun(await startServer("hio", mode, bufferSize));
-  row(`${IDLE} idle conns: RSS per conn (${label})`, "KiB", rawIdle.perConnection / 1024, idle.perConnection / 1024, 1, false);
-  row(`${IDLE} idle conns: buffers per conn (${label})`, "KiB", rawIdle.buffers / 1024, idle.buffers / 1024, 1, false);
+  row(`${IDLE} idle conns: RSS per conn (${label})`, "KiB", rawIdle!.perConnection / 1024, idle.perConnection / 1024, 1, false);
+  row(`${IDLE} idle conns: buffers per conn (${label})`, "KiB", rawIdle!.buffers / 1024, idle.buffers / 1024, 1, false);
   row(`${IDLE} idle conns: tick cost (${label})`, "µs/pass", Number.NaN, idle.tick, 2, false);
 }
 

@@ -4,7 +4,9 @@
  * @module
  */
 import { currentTyme, WAIT, type Tymth } from "../core/index.js";
-import { checkSeconds, Connection, formatAddress, type ConnectionOptions, type ConnectionState } from "./connection.js";
+import { formatAddress } from "./address.js";
+import { Connection, type ConnectionOptions, type ConnectionState } from "./connection.js";
+import { checkSeconds } from "./validate.js";
 import { nodeDriver, type TcpDriver } from "./driver.js";
 import { ConnectError, type TcpError } from "./errors.js";
 import type { ClientTlsOptions } from "./tls-options.js";

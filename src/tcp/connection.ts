@@ -9,7 +9,10 @@
 import { Signal, type Waker } from "../core/index.js";
 import { RingBuffer } from "../io/index.js";
 import type { StreamSocket } from "./driver.js";
+import { formatAddress } from "./address.js";
 import { socketError, type TcpError } from "./errors.js";
+import { checkCount, checkSeconds } from "./validate.js";
+import type { WireTap } from "./wire-tap.js";
 
 /**
  * A connection's lifecycle: `"closed"` (not opened, failed to connect, or
@@ -21,17 +24,6 @@ import { socketError, type TcpError } from "./errors.js";
  */
 export type ConnectionState = "closed" | "opening" | "open" | "cutoff";
 
-/**
- * Where a handle reports what crossed the wire: `WireLog` from the io layer
- * fits. The bytes passed are only valid during the call: copy to keep them.
- */
-export interface WireTap {
-  /** Records bytes received from `peer` (`host:port`). */
-  rx(bytes: Uint8Array, peer: string): void;
-  /** Records bytes sent to `peer` (`host:port`). */
-  tx(bytes: Uint8Array, peer: string): void;
-}
-
 /** Options every connection takes. */
 export interface ConnectionOptions {
   /** Capacity of `rxbs` and of `txbs` in bytes. Default 65 536. */
@@ -42,44 +34,6 @@ export interface ConnectionOptions {
   keepAlive?: number;
   /** Record every chunk received and sent. */
   wirelog?: WireTap | undefined;
-}
-
-/**
- * Formats `host:port`, with brackets around an IPv6 address.
- * @param host host name or address
- * @param port port
- * @returns e.g. `127.0.0.1:7000` or `[::1]:7000`
- */
-export function formatAddress(host: string | undefined, port: number | undefined): string {
-  const name = host ?? "?";
-  return `${name.includes(":") ? `[${name}]` : name}:${port ?? "?"}`;
-}
-
-/**
- * Checks a whole number option.
- * @param name the option
- * @param value its value
- * @param min smallest allowed
- * @returns the value
- * @throws TypeError / RangeError naming the option
- */
-export function checkCount(name: string, value: unknown, min: number): number {
-  if (typeof value !== "number") throw new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be a whole number >= ${min}, got ${value}`);
-  return value;
-}
-
-/**
- * Checks a seconds option.
- * @param name the option
- * @param value its value
- * @returns the value
- * @throws TypeError / RangeError naming the option
- */
-export function checkSeconds(name: string, value: unknown): number {
-  if (typeof value !== "number") throw new TypeError(`${name} must be a number of seconds, got ${typeof value}`);
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number of seconds >= 0, got ${value}`);
-  return value;
 }
 
 /**

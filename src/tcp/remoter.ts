@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Connection, formatAddress, type ConnectionOptions } from "./connection.js";
+import { formatAddress } from "./address.js";
+import { Connection, type ConnectionOptions } from "./connection.js";
 import type { StreamSocket } from "./driver.js";
 
 /** What a Remoter tells the server that accepted it. Internal to the tcp layer. */

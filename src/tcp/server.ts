@@ -5,7 +5,10 @@
  * @module
  */
 import type { Tymth, Waker } from "../core/index.js";
-import { checkCount, checkSeconds, formatAddress, type ConnectionOptions, type WireTap } from "./connection.js";
+import { formatAddress } from "./address.js";
+import type { ConnectionOptions } from "./connection.js";
+import { checkCount, checkSeconds } from "./validate.js";
+import type { WireTap } from "./wire-tap.js";
 import { nodeDriver, type StreamServer, type StreamSocket, type TcpDriver } from "./driver.js";
 import { IdleTimeoutError, ListenError, TcpError } from "./errors.js";
 import { Remoter, type RemoterHost } from "./remoter.js";
@@ -289,12 +292,33 @@ export class Server implements RemoterHost {
     return this.#dirty;
   }
 
+  /**
+   * Marks a remoter as having work for the next pass and wakes the doer
+   * (once per event-loop turn). Remoters call it on their socket events.
+   * @param remoter the remoter with an event
+   */
   dirty(remoter: Remoter): void {
     if (this.#dirty.has(remoter)) return;
     this.#dirty.add(remoter);
-    if (!this.#servicing) this.waker?.wake();
+    if (!this.#servicing && !this.#wakeImmediate) {
+      // Wake once per event-loop turn: every socket event of this turn is
+      // then serviced in one pass instead of one pass each.
+      this.#wakeImmediate = true;
+      setImmediate(this.#wakeTurn);
+    }
   }
 
+  #wakeImmediate = false;
+
+  readonly #wakeTurn = (): void => {
+    this.#wakeImmediate = false;
+    if (this.#dirty.size > 0) this.waker?.wake();
+  };
+
+  /**
+   * Restarts a remoter's idle timeout (it moved bytes). Remoters call it.
+   * @param remoter the remoter that moved bytes
+   */
   touch(remoter: Remoter): void {
     if (this.idleTimeout === 0 || !this.remoters.has(remoter.key)) return;
     this.#activity.delete(remoter);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { Doist } from "../../src/core/index.js";
-import { readLine, writeAll } from "../../src/io/index.js";
+import { readLine, WireLog, writeAll } from "../../src/io/index.js";
 import { EchoServerDoer, HandlerError, Server, ServerDoer, type ConnectionHandler, type Remoter } from "../../src/tcp/index.js";
 import { bytes, Cleanup, rawClient, runUntil, text, waitUntil, type RawClient } from "../helpers/tcp-harness.js";
 
@@ -179,6 +179,17 @@ describe("ServerDoer", () => {
     }, "answer");
     // Without a wake the answer would wait for the next tock, a second later.
     expect(answeredAt).toBe(sentAt);
+  });
+
+  it("records every remoter's traffic in the server's WireLog with the peer address", async () => {
+    const wirelog = new WireLog();
+    const server = await openServer({ wirelog });
+    const doist = cleanup.doist([new ServerDoer({ server, handler: lineEcho })]);
+    const peer = connect(server.port);
+    peer.socket.write("logged\n");
+    await runUntil(doist, () => peer.text() === "logged\n", "echo");
+    const peerAddress = `127.0.0.1:${peer.socket.localPort}`;
+    expect(wirelog.entries.map((entry) => `${entry.direction} ${entry.peer} ${text(entry.bytes)}`)).toEqual([`rx ${peerAddress} logged\n`, `tx ${peerAddress} logged\n`]);
   });
 
   it("rejects a missing server with a TypeError naming it", () => {
