@@ -18,7 +18,6 @@ import {
   waitFor,
   writeAll,
   writeDatagram,
-  type Peer as PeerType,
 } from "../../index.js";
 import { noExtra, parseAddress, parseCommand, parsePort, parsePositive } from "../args.js";
 import { ExitCode, UsageError } from "../exit-codes.js";
@@ -45,7 +44,7 @@ line on stdout. IPv6: [::1]:9000. A bare PORT means 127.0.0.1.
 
 options:
   --replies N      answers to wait for (default 0)
-  --timeout S      seconds to wait for them (default 5)
+  --timeout S      seconds to wait for each answer (default 5)
   --bind ADDRESS   local address to send from (default 127.0.0.1 for a
                    loopback destination, else 0.0.0.0 or ::)
   --wirelog FILE   append a transcript of every datagram received and sent
@@ -105,7 +104,7 @@ class CountingPeerDoer extends PeerDoer {
   }
 }
 
-async function openPeer(peer: PeerType, session: Session): Promise<void> {
+async function openPeer(peer: Peer, session: Session): Promise<void> {
   try {
     await peer.open();
   } catch (error) {
@@ -137,7 +136,7 @@ async function sendCommand(argv: string[], io: CliIo): Promise<number> {
   // Without a MESSAGE the datagrams come from stdin; with one, stdin is not read.
   const terminal = new Console({ input: message === undefined ? io.stdin : noInput(), output: io.stdout, mode: "bytes", raw: false, name: "stdio" });
   let received = 0;
-  const handler = function* (peer: PeerType): Generator<number | undefined, void, number> {
+  const handler = function* (peer: Peer): Generator<number | undefined, void, number> {
     if (message !== undefined) yield* writeDatagram(peer, message, to);
     else {
       for (;;) {
@@ -179,7 +178,7 @@ async function sendCommand(argv: string[], io: CliIo): Promise<number> {
 const NEWLINE = new Uint8Array([0x0a]);
 
 /** Waits until the OS has taken every queued datagram (sendSignal is notified on each completion). */
-function* allSent(peer: PeerType): Generator<number | undefined, void, number> {
+function* allSent(peer: Peer): Generator<number | undefined, void, number> {
   while (peer.sendQueueLength > 0) yield* waitFor(peer.sendSignal);
 }
 
@@ -212,7 +211,7 @@ async function listenCommand(argv: string[], io: CliIo): Promise<number> {
   session.relabel(`hio udp listen ${address}`);
   const terminal = new Console({ input: noInput(), output: io.stdout, mode: "bytes", raw: false, name: "stdout" });
   const heard = new Set<string>();
-  const handler = function* (peer: PeerType): Generator<number | undefined, void, number> {
+  const handler = function* (peer: Peer): Generator<number | undefined, void, number> {
     for (let received = 0; received < count; received++) {
       const { data, from } = yield* readDatagram(peer);
       const sender = formatUdpAddress(from);
