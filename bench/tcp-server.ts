@@ -16,6 +16,15 @@ const bufferSize = Number(process.argv[3] ?? 65_536);
 const send = (message: object): void => void process.send?.(message);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
+/** CPU time (user + system) this process spends per second of wall clock over one second, in %. */
+async function idleCpu(): Promise<number> {
+  const start = process.cpuUsage();
+  const wall = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) / 1000 / (performance.now() - wall)) * 100;
+}
+
 function memory(): { rss: number; heapUsed: number; arrayBuffers: number } {
   gc();
   gc();
@@ -48,6 +57,7 @@ if (mode === "raw") {
   process.on("message", (message: { type: string }) => {
     if (message.type === "stats") send({ type: "stats", ...memory(), connections });
     if (message.type === "count") send({ type: "count", connections });
+    if (message.type === "cpu") void idleCpu().then((percent) => send({ type: "cpu", percent }));
     if (message.type === "tick") send({ type: "tick", micros: Number.NaN });
   });
 } else {
@@ -60,6 +70,7 @@ if (mode === "raw") {
   process.on("message", (message: { type: string }) => {
     if (message.type === "stats") send({ type: "stats", ...memory(), connections: server.remoters.size });
     if (message.type === "count") send({ type: "count", connections: server.remoters.size });
+    if (message.type === "cpu") void idleCpu().then((percent) => send({ type: "cpu", percent }));
     if (message.type === "tick") {
       const passes = 10_000;
       const tyme = doist.tyme;

@@ -101,19 +101,20 @@ try {
   hio.child.kill();
 }
 
-async function idleRun(server: ServerProcess): Promise<{ perConnection: number; buffers: number; tick: number }> {
+async function idleRun(server: ServerProcess): Promise<{ perConnection: number; buffers: number; tick: number; cpu: number }> {
   const before = await server.ask("stats");
   const client = fork(here("./tcp-load.ts"), [], { execArgv, stdio: "inherit" });
   client.send({ scenario: "idle", port: server.port, connections: IDLE });
   await once(client);
   while ((await server.ask("count")).connections! < IDLE);
   const after = await server.ask("stats");
+  const cpu = await server.ask("cpu");
   const tick = await server.ask("tick");
   client.send({ scenario: "close" });
   await once(client);
   client.kill();
   server.child.kill();
-  return { perConnection: (after.rss! - before.rss!) / IDLE, buffers: (after.arrayBuffers! - before.arrayBuffers!) / IDLE, tick: tick.micros! };
+  return { perConnection: (after.rss! - before.rss!) / IDLE, buffers: (after.arrayBuffers! - before.arrayBuffers!) / IDLE, tick: tick.micros!, cpu: cpu.percent! };
 }
 
 const rawIdle = ONLY.has("idle") ? await idleRun(await startServer("raw", "raw")) : undefined;
@@ -126,6 +127,7 @@ for (const [label, mode, bufferSize] of rawIdle === undefined ? [] : [
   row(`${IDLE} idle conns: RSS per conn (${label})`, "KiB", rawIdle!.perConnection / 1024, idle.perConnection / 1024, 1, false);
   row(`${IDLE} idle conns: buffers per conn (${label})`, "KiB", rawIdle!.buffers / 1024, idle.buffers / 1024, 1, false);
   row(`${IDLE} idle conns: tick cost (${label})`, "µs/pass", Number.NaN, idle.tick, 2, false);
+  row(`${IDLE} idle conns: server CPU while idle (${label})`, "%", rawIdle!.cpu, idle.cpu, 2, false);
 }
 
 console.log(`\nTCP echo over loopback, node ${process.version}, 2 cores shared by load client and server; median of ${ROUNDS} alternating rounds; ratio = hio-ts/raw (for µs and KiB rows: raw/hio-ts, so > 1 is hio-ts better)\n`);

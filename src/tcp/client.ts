@@ -210,7 +210,8 @@ export class Client extends Connection {
   }
 
   /**
-   * Waits (inside a dog, with `yield*`) until the client is connected.
+   * Waits (inside a dog, with `yield*`) until the client is connected. A
+   * client not opened yet is waited for (its ClientDoer may enter later).
    * @param options `timeout` in seconds of tyme
    * @returns when connected
    * @throws ConnectError / TlsError when the attempt failed and the client will not retry, or on timeout
@@ -220,8 +221,9 @@ export class Client extends Connection {
     const start = currentTyme() ?? this.tyme;
     for (;;) {
       if (this.state === "open") return;
-      if (!this.#wanted) throw new ConnectError(`${this.label}: closed while waiting to connect`);
-      if (this.state !== "opening" && (!this.reconnectable || this.#retryAt === undefined)) {
+      const idle = this.state !== "opening" && (!this.reconnectable || this.#retryAt === undefined);
+      if (this.attempts > 0 && !this.#wanted) throw new ConnectError(`${this.label}: closed while waiting to connect`);
+      if (this.attempts > 0 && idle) {
         throw this.error ?? new ConnectError(`${this.label}: not connected`);
       }
       const subscribed = this.stateSignal.subscribe();

@@ -80,6 +80,18 @@ describe("Client", () => {
     expect((thrown as Error).message).toContain(`client 127.0.0.1:${port}`);
   });
 
+  it("waits in waitConnected for a client whose doer enters after the waiting dog", async () => {
+    const server = cleanup.add(await echoServer(), (s) => s.close());
+    const tcp = client({ port: server.port });
+    const waiter = doify(function* () {
+      yield* tcp.waitConnected({ timeout: 5 });
+      return true;
+    });
+    const doist = cleanup.doist([waiter, new ClientDoer({ client: tcp })]);
+    await runUntil(doist, () => waiter.done === true, "connected");
+    expect(tcp.connected).toBe(true);
+  });
+
   it("reconnects every tymeout after the server restarts", async () => {
     const first = await echoServer();
     const port = first.port;

@@ -28,6 +28,16 @@ describe("Server", () => {
     expect(server.label).toBe(`server 127.0.0.1:${server.port}`);
   });
 
+  it("listens and accepts on IPv6 (::1)", async () => {
+    const server = await openServer({ host: "::1" });
+    const doist = cleanup.doist([new EchoServerDoer({ server })]);
+    const peer = connect(server.port, "::1");
+    peer.socket.end("v6");
+    await runUntil(doist, () => peer.ended, "echo over IPv6");
+    expect(peer.text()).toBe("v6");
+    expect(server.label).toBe(`server [::1]:${server.port}`);
+  });
+
   it("fails to listen on a port in use with a ListenError naming the address", async () => {
     const first = await openServer();
     const second = new Server({ port: first.port });
