@@ -55,6 +55,7 @@ if (mode === "raw") {
   });
   server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => send({ type: "ready", port: (server.address() as net.AddressInfo).port }));
   process.on("message", (message: { type: string }) => {
+    if (message.type === "exit") process.exit(0);
     if (message.type === "stats") send({ type: "stats", ...memory(), connections });
     if (message.type === "count") send({ type: "count", connections });
     if (message.type === "cpu") void idleCpu().then((percent) => send({ type: "cpu", percent }));
@@ -68,6 +69,7 @@ if (mode === "raw") {
   await server.open();
   send({ type: "ready", port: server.port });
   process.on("message", (message: { type: string }) => {
+    if (message.type === "exit") process.exit(0);
     if (message.type === "stats") send({ type: "stats", ...memory(), connections: server.remoters.size });
     if (message.type === "count") send({ type: "count", connections: server.remoters.size });
     if (message.type === "cpu") void idleCpu().then((percent) => send({ type: "cpu", percent }));

@@ -95,6 +95,13 @@ try {
   if (ONLY.has("churn")) {
     const result = await compare({ scenario: "churn", connections: 16, seconds: 2 }, raw, hio);
     row("connection churn, 16 at a time", "conns/s", result.raw.connsPerSecond!, result.hio.connsPerSecond!);
+    const small = await startServer("hio", "hio", 4096);
+    try {
+      const smallRings = await compare({ scenario: "churn", connections: 16, seconds: 2 }, raw, small);
+      row("connection churn, 16 at a time (hio-ts with 4 KiB rings)", "conns/s", smallRings.raw.connsPerSecond!, smallRings.hio.connsPerSecond!);
+    } finally {
+      small.child.kill();
+    }
   }
 } finally {
   raw.child.kill();
