@@ -43,8 +43,6 @@ export interface DoistDoOptions {
 
 type StopSignal = "SIGINT" | "SIGTERM";
 
-/** Ticks the idle loop may skip in one stride before it checks again. */
-const MAX_SKIP = 1 << 16;
 /** Longest single sleep, so a sleeping Doist keeps the process alive. */
 const MAX_SLEEP_MS = 60_000;
 
@@ -266,37 +264,31 @@ export class Doist extends Tymist implements Waker {
         this.done = true;
         return;
       }
-      // Find the next tick at which some deed is due, skipping empty passes
-      // (they would change nothing) but never skipping past the limit.
+      const tock = this.tock;
+      const last = this.tyme;
+      // Sleep until the first tick at which a deed is due (or the limit),
+      // rather than waking for empty passes; a wake cuts the sleep short.
       const due = this.#schedule.earliest();
-      let next = this.tyme + this.tock;
-      let ticks = 1;
-      if (this.tock > 0) {
-        while (next < due && (stop === undefined || next < stop) && ticks < MAX_SKIP) {
-          next += this.tock;
-          ticks++;
-        }
-      }
-      const idle = next < due && (stop === undefined || next < stop);
-      const wokenEarly = await this.#sleepUntil(idle && this.tock === 0 ? Number.POSITIVE_INFINITY : realAt(next), true);
+      const bound = stop === undefined ? due : Math.min(due, stop);
+      let target: number;
+      if (tock === 0) target = due <= last ? last : Number.POSITIVE_INFINITY;
+      else if (bound <= last + tock) target = last + tock;
+      else target = last + Math.ceil((bound - last) / tock) * tock;
+      const woken = await this.#sleepUntil(target === Number.POSITIVE_INFINITY ? target : realAt(target), true);
       if (this.#stopSignal !== undefined) return;
-      if (wokenEarly && realAt(next) > performance.now()) {
-        // Catch tyme up to the last whole tick the wall clock has reached
-        // (those ticks had nothing due), then run the woken deeds there.
+      if (tock > 0) {
+        // Catch tyme up with the wall clock one tick at a time (the same sums
+        // as a fast run), stopping at the limit or at the first tick where a
+        // deed was due: a late tick is made up, never skipped.
         const now = performance.now();
-        let caught = 0;
-        for (let tyme = this.tyme + this.tock; caught < ticks - 1 && realAt(tyme) <= now; tyme += this.tock) caught++;
-        if (caught === 0) {
-          this.#pass(true); // still inside the current tick: run only woken deeds
-        } else {
-          for (let tick = 0; tick < caught; tick++) this.tick();
-          this.#pass(false);
+        while (realAt(this.tyme + tock) <= now) {
+          this.tick();
+          if (stop !== undefined && this.tyme >= stop) return;
+          if (this.tyme >= due) break;
         }
-        continue;
       }
-      for (let tick = 0; tick < ticks; tick++) this.tick();
-      if (stop !== undefined && this.tyme >= stop) return;
-      if (!idle) this.#pass(false);
+      if (this.tyme > last || (tock === 0 && !woken)) this.#pass(false);
+      else if (woken) this.#pass(true); // still inside the current tick: run only woken deeds
     }
   }
 
