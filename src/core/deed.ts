@@ -97,8 +97,11 @@ export const CLOSING = 8;
 
 /** A read-only view of a deed, as `doist.deeds` lists them. */
 export interface DeedView {
+  /** The running generator. */
   readonly dog: Dog;
+  /** Tyme at which it next runs. */
   readonly retyme: number;
+  /** The doer the dog came from. */
   readonly doer: object;
 }
 

@@ -29,6 +29,7 @@ export interface DoerLike extends DoerState {
 /** A generator function made schedulable by {@link doify}. */
 export interface DoFunction extends DoerState {
   (tymth: Tymth, tock: number, opts: DoOptions): Dog;
+  /** The name given to `doify`, or the function's own. */
   readonly name: string;
 }
 

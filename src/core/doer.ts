@@ -72,6 +72,7 @@ export class Doer extends Tymee {
     return this.#tock;
   }
 
+  /** Sets the seconds between runs (finite, >= 0). */
   set tock(tock: number) {
     this.#tock = checkSeconds("tock", tock);
   }
@@ -128,7 +129,7 @@ export class Doer extends Tymee {
 
   /**
    * From `recur`: skip the polling. The doer is not run again until woken
-   * (by `wake()`, or by a {@link Signal} it subscribed to).
+   * (by `wake()`, or by a `Signal` it subscribed to).
    */
   idle(): void {
     this.#idle = true;

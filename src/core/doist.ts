@@ -121,6 +121,7 @@ export class Doist extends Tymist implements Waker {
     return this.#limit;
   }
 
+  /** Sets the limit in seconds of tyme; 0 or undefined: none. */
   set limit(limit: number | undefined) {
     this.#limit = limit === undefined || limit === 0 ? undefined : checkSeconds("limit", limit);
   }

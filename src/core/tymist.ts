@@ -53,6 +53,7 @@ export class Tymist {
     return this.#tyme;
   }
 
+  /** Sets the cycle time (a finite number of seconds). */
   set tyme(tyme: number) {
     this.#tyme = checkFinite("tyme", tyme);
   }
@@ -62,6 +63,7 @@ export class Tymist {
     return this.#tock;
   }
 
+  /** Sets the seconds per tick (finite, >= 0). */
   set tock(tock: number) {
     this.#tock = checkSeconds("tock", tock);
   }
