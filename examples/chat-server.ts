@@ -20,7 +20,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { Doist, ListenError, Server, ServerDoer, WireLog, encodeUtf8, readLineText, writeText, type ConnectionHandler, type RingBuffer } from "../src/index.js";
+import { Doist, ListenError, Server, ServerDoer, WireLog, encodeUtf8, readLineText, writeText, type ConnectionHandler, type RingBuffer, type TcpDriver } from "../src/index.js";
 
 /** What the room needs of a connection (a Remoter has it all). */
 export interface ChatMember {
@@ -153,11 +153,13 @@ export interface ChatServerOptions {
   bufferSize?: number;
   /** Where to record the bytes on the wire. */
   wirelog?: WireLog;
+  /** Where sockets come from: Node's (default) or a simulated network's (`net.tcpDriver(host)`). */
+  driver?: TcpDriver;
 }
 
 /**
  * Builds the server, its doer and the room (not yet listening).
- * @param options `host`, `port`, `bufferSize`, `wirelog`
+ * @param options `host`, `port`, `bufferSize`, `wirelog`, `driver`
  * @returns the server, the ServerDoer that runs it, and the room
  */
 export function chatServer(options: ChatServerOptions = {}): { server: Server; doer: ServerDoer; room: ChatRoom } {
@@ -167,6 +169,7 @@ export function chatServer(options: ChatServerOptions = {}): { server: Server; d
     port: options.port ?? 7001,
     wirelog: options.wirelog,
     ...(options.bufferSize === undefined ? {} : { bufferSize: options.bufferSize }),
+    ...(options.driver === undefined ? {} : { driver: options.driver }),
   });
   return { server, doer: new ServerDoer({ server, handler: chatHandler(room) }), room };
 }

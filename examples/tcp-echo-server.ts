@@ -30,6 +30,7 @@ import {
   readLine,
   writeAll,
   type Remoter,
+  type TcpDriver,
 } from "../src/index.js";
 
 const NEWLINE = new Uint8Array([0x0a]);
@@ -60,15 +61,22 @@ export interface EchoServerOptions {
   wirelog?: WireLog;
   /** Where to print connections coming and going. */
   out?: (line: string) => void;
+  /** Where sockets come from: Node's (default) or a simulated network's (`net.tcpDriver(host)`). */
+  driver?: TcpDriver;
 }
 
 /**
  * Builds the server and its doer (not yet listening).
- * @param options `host`, `port`, `raw`, `wirelog`, `out`
+ * @param options `host`, `port`, `raw`, `wirelog`, `out`, `driver`
  * @returns the server and the ServerDoer that runs it
  */
 export function echoServer(options: EchoServerOptions = {}): { server: Server; doer: ServerDoer } {
-  const server = new Server({ host: options.host ?? "127.0.0.1", port: options.port ?? 7000, wirelog: options.wirelog });
+  const server = new Server({
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 7000,
+    wirelog: options.wirelog,
+    ...(options.driver === undefined ? {} : { driver: options.driver }),
+  });
   if (options.raw === true) return { server, doer: new EchoServerDoer({ server }) };
   const out = options.out;
   const doer = new ServerDoer({

@@ -4,8 +4,8 @@ import { Serial, SerialDoer } from "../../src/serial/index.js";
 import { Client, ClientDoer, Server, ServerDoer } from "../../src/tcp/index.js";
 import { ModbusCrcError, ModbusError, ModbusRtuMaster } from "../../examples/modbus-rtu-master.js";
 import { echoTalker, type Echo } from "../../examples/tcp-echo-client.js";
-import { echoLines } from "../../examples/tcp-echo-server.js";
-import { ChatRoom, chatHandler } from "../../examples/chat-server.js";
+import { echoLines, echoServer } from "../../examples/tcp-echo-server.js";
+import { ChatRoom, chatServer } from "../../examples/chat-server.js";
 import { doify, type Doable } from "../../src/core/index.js";
 import { readLineText, writeText } from "../../src/io/index.js";
 import { modbusSlave, type SlaveStats } from "../helpers/sim-modbus.js";
@@ -22,8 +22,8 @@ describe("the examples' protocol code on SimNet", () => {
       build: ({ net }) => {
         echoes.length = 0;
         net.addHost("server");
-        const server = new Server({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7000 });
-        const doers = [new ServerDoer({ server, handler: echoLines })];
+        const { doer } = echoServer({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7000 });
+        const doers = [doer];
         for (let index = 0; index < 3; index++) {
           net.addHost(`client${index}`);
           const client = new Client({ driver: net.tcpDriver(`client${index}`), host: "server", port: 7000 });
@@ -122,13 +122,13 @@ describe("the examples' protocol code on SimNet", () => {
       limit: 120,
       net: { conditions: { latency: 0.03, jitter: 0.02, loss: 0.05 } },
       build: ({ net }) => {
-        room = new ChatRoom();
         heard.clear();
         net.addHost("server");
-        const server = new Server({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7001 });
+        const chat = chatServer({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7001 });
+        room = chat.room;
         net.at(1, (n) => n.partition(["bob"], ["server"]), "partition bob | server");
         net.at(2.5, (n) => n.heal(), "heal");
-        const doers: Doable[] = [new ServerDoer({ server, handler: chatHandler(room) })];
+        const doers: Doable[] = [chat.doer];
         for (const name of names) {
           net.addHost(name);
           const client = new Client({ driver: net.tcpDriver(name), host: "server", port: 7001 });
