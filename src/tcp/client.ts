@@ -258,7 +258,7 @@ export class Client extends Connection {
     // until the old bytes were read) and, after an open one, an empty txbs:
     // what the old connection did not send is counted in `unsent`.
     if (this.rxbs.ended) this.rxbs.reset();
-    const unsent = this.#everOpened ? this.txbs.length + (this.socket?.writableLength ?? 0) : 0;
+    const unsent = this.#everOpened ? this.txbs.length : 0;
     if (this.#everOpened) this.txbs.clear();
     this.attempts++;
     this.#attemptAt = this.tyme;

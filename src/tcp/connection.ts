@@ -49,9 +49,10 @@ type ShutdownState = "none" | "requested" | "sent";
 /**
  * The pump between one socket and two rings. Received bytes go straight into
  * `rxbs` from the socket's callback; what does not fit is kept aside and
- * reading pauses until `rxbs` has room. Sending copies what `txbs` holds into
- * one buffer that the socket then owns, and stops while the socket asks for
- * drain (so `txbs` fills and writers wait: back pressure).
+ * reading pauses until `rxbs` has room. Sending lends views of `txbs` to the
+ * socket (no copy) and frees them once the socket is done with them; it
+ * stops while the socket asks for drain (so `txbs` fills and writers wait:
+ * back pressure).
  */
 export abstract class Connection {
   /** Bytes received, for protocol code to read. */
@@ -66,7 +67,7 @@ export abstract class Connection {
   wirelog: WireTap | undefined;
   /** The last error: a failed connect, a reset, a TLS failure. Cleared by a new attempt. */
   error: TcpError | undefined;
-  /** Bytes not yet written to the OS when the connection ended (left in `txbs` or queued in the socket): sent by no one. */
+  /** Bytes left in `txbs` (not sent, or not confirmed by the socket) when the connection ended. */
   unsent = 0;
   /** Disable Nagle's algorithm. */
   readonly noDelay: boolean;
@@ -80,6 +81,11 @@ export abstract class Connection {
   #paused = false;
   #peerEnded = false;
   #needDrain = false;
+  /** Bytes at the front of txbs lent to the socket and not yet given back. */
+  #inflight = 0;
+  /** Sizes of the lent writes, in order; 0 once settled early. */
+  readonly #sizes: number[] = [];
+  #written: (error?: Error | null) => void = () => {};
   #shutdown: ShutdownState = "none";
   #closeWhenFlushed = false;
   readonly #eventWaker: Waker = { wake: () => this.onEvent() };
@@ -173,25 +179,34 @@ export abstract class Connection {
     const socket = this.#socket;
     if (socket === undefined || this.#state === "opening") return;
     const txbs = this.txbs;
-    if (!this.#needDrain && txbs.length > 0) {
-      // Copy out and consume at once: the ring's room is free again before
-      // the socket confirms, which saves a pass per chunk (measured faster
-      // than handing ring views over and consuming on confirmation).
-      const count = txbs.length;
-      const out = Buffer.allocUnsafe(count);
+    if (!this.#needDrain && txbs.length > this.#inflight) {
+      // Lend the socket views of the ring, no copy. When the OS took them at
+      // once (nothing left queued in the socket), they are consumed at once;
+      // otherwise they stay in the ring until the socket confirms them, so
+      // nothing overwrites them in flight. Measured faster than copying out.
       const regions = txbs.readRegions();
-      let offset = 0;
+      let skip = this.#inflight;
       for (let index = 0; index < regions.length; index++) {
         const region = regions[index]!;
-        out.set(region, offset);
-        offset += region.length;
+        if (skip >= region.length) {
+          skip -= region.length;
+          continue;
+        }
+        const view = skip > 0 ? region.subarray(skip) : region;
+        skip = 0;
+        this.wirelog?.tx(view, this.#peer);
+        this.touched();
+        this.#inflight += view.length;
+        this.#sizes.push(view.length);
+        const more = socket.write(view, this.#written);
+        if (socket.writableLength === 0) this.#settle();
+        if (!more) {
+          this.#needDrain = true;
+          break;
+        }
       }
-      txbs.consume(count);
-      this.wirelog?.tx(out, this.#peer);
-      this.touched();
-      if (!socket.write(out)) this.#needDrain = true;
     }
-    if (txbs.length === 0) {
+    if (txbs.length === this.#inflight) {
       if (this.#shutdown === "requested") {
         this.#shutdown = "sent";
         socket.end(this.#closeWhenFlushed ? this.#finished : undefined);
@@ -247,7 +262,7 @@ export abstract class Connection {
       return;
     }
     this.#socket = undefined;
-    if (socket !== undefined) this.unsent = this.txbs.length + (socket.writableLength ?? 0);
+    if (socket !== undefined) this.unsent = this.txbs.length;
     this.#stash = undefined;
     this.#paused = false;
     this.#resetSend();
@@ -279,6 +294,15 @@ export abstract class Connection {
     this.#resetSend();
     this.error = undefined;
     this.unsent = 0;
+    // One confirmation callback per socket, so a late one from an old socket
+    // cannot give back bytes of the next.
+    this.#written = (error?: Error | null): void => {
+      if (socket !== this.#socket || (error !== undefined && error !== null)) return;
+      const size = this.#sizes.shift();
+      if (size === undefined || size === 0) return;
+      this.#inflight -= size;
+      this.txbs.consume(size);
+    };
     socket.on("data", (chunk: Uint8Array) => {
       if (socket === this.#socket) this.receive(chunk, false);
     });
@@ -305,7 +329,7 @@ export abstract class Connection {
     socket.on("close", () => {
       if (socket !== this.#socket) return;
       this.#socket = undefined;
-      this.unsent = this.txbs.length + (socket.writableLength ?? 0);
+      this.unsent = this.txbs.length;
       this.#resetSend();
       const was = this.#state;
       if (was === "opening") {
@@ -404,6 +428,17 @@ export abstract class Connection {
 
   #resetSend(): void {
     this.#needDrain = false;
+    this.#inflight = 0;
+    this.#sizes.length = 0;
+  }
+
+  /** The socket holds none of the lent bytes any more: give them all back now. */
+  #settle(): void {
+    const inflight = this.#inflight;
+    if (inflight === 0) return;
+    this.#inflight = 0;
+    this.#sizes.fill(0);
+    this.txbs.consume(inflight);
   }
 
 

@@ -31,14 +31,16 @@ export interface StreamSocket {
   readonly localAddress?: string | undefined;
   /** Local port, once bound. */
   readonly localPort?: number | undefined;
-  /** Bytes queued in the socket, not yet handed to the OS. */
-  readonly writableLength?: number | undefined;
+  /** Bytes queued in the socket, not yet handed to the OS (0 when every write so far went through). */
+  readonly writableLength: number;
   /**
-   * Queues bytes; `data` belongs to the socket from then on (handles pass a
-   * buffer of their own, never a view of a ring).
+   * Queues bytes. `data` is a view of a handle's ring: the socket may use it
+   * until it calls `callback` (without an error) or, when the write completes
+   * at once, until `write` returns with `writableLength === 0`. The handle
+   * does not change it before.
    * @returns false when the caller should wait for `"drain"`
    */
-  write(data: Uint8Array): boolean;
+  write(data: Uint8Array, callback: (error?: Error | null) => void): boolean;
   /** Half-closes (sends FIN after queued writes); `callback` runs when they are flushed. */
   end(callback?: () => void): unknown;
   /** Closes at once; queued writes are dropped. */

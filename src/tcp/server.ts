@@ -14,6 +14,9 @@ import { IdleTimeoutError, ListenError, TcpError } from "./errors.js";
 import { Remoter, type RemoterHost } from "./remoter.js";
 import type { ServerTlsOptions } from "./tls-options.js";
 
+/** Received bytes waiting in a remoter's rxbs past which its server wakes at once instead of once per event-loop turn. */
+const URGENT_BYTES = 4096;
+
 /** A server's lifecycle: `"closed"`, `"opening"` (binding), `"open"` (accepting). */
 export type ServerState = "closed" | "opening" | "open";
 
@@ -300,9 +303,13 @@ export class Server implements RemoterHost {
   dirty(remoter: Remoter): void {
     if (this.#dirty.has(remoter)) return;
     this.#dirty.add(remoter);
-    if (!this.#servicing && !this.#wakeImmediate) {
-      // Wake once per event-loop turn: every socket event of this turn is
-      // then serviced in one pass instead of one pass each.
+    if (this.#servicing) return;
+    if (remoter.rxbs.length >= URGENT_BYTES || remoter.rxbs.isFull) {
+      // Bulk data: service it now, so rxbs has room before the next chunk.
+      this.waker?.wake();
+    } else if (!this.#wakeImmediate) {
+      // Wake once per event-loop turn: the small events of many connections
+      // in this turn are then serviced in one pass instead of one pass each.
       this.#wakeImmediate = true;
       setImmediate(this.#wakeTurn);
     }
