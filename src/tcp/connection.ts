@@ -320,6 +320,9 @@ export abstract class Connection {
     socket.on("drain", () => {
       if (socket !== this.#socket) return;
       this.#needDrain = false;
+      // Everything queued was handed over: give the lent bytes back even if
+      // the driver does not call write callbacks.
+      if (socket.writableLength === 0) this.#settle();
       this.onEvent();
     });
     socket.on("error", (error: Error) => {

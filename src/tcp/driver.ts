@@ -34,13 +34,14 @@ export interface StreamSocket {
   /** Bytes queued in the socket, not yet handed to the OS (0 when every write so far went through). */
   readonly writableLength: number;
   /**
-   * Queues bytes. `data` is a view of a handle's ring: the socket may use it
-   * until it calls `callback` (without an error) or, when the write completes
-   * at once, until `write` returns with `writableLength === 0`. The handle
-   * does not change it before.
+   * Queues bytes. `data` is a view of a handle's ring, lent: the socket may
+   * keep it until `writableLength` is 0 again (checked after `write` returns
+   * and at `"drain"`) or until it calls `callback` without an error, which
+   * ever comes first; the handle does not change it before. A driver that
+   * copies what it takes may ignore `callback`.
    * @returns false when the caller should wait for `"drain"`
    */
-  write(data: Uint8Array, callback: (error?: Error | null) => void): boolean;
+  write(data: Uint8Array, callback?: (error?: Error | null) => void): boolean;
   /** Half-closes (sends FIN after queued writes); `callback` runs when they are flushed. */
   end(callback?: () => void): unknown;
   /** Closes at once; queued writes are dropped. */
