@@ -4,7 +4,6 @@
  * @module
  */
 import { Doer, WAIT, type DoerOptions } from "../core/index.js";
-import { IDLE_STRIDE } from "./connection.js";
 import type { Client } from "./client.js";
 
 /** Options of {@link ClientDoer}. */
@@ -72,8 +71,8 @@ export class ClientDoer extends Doer {
   protected override nextTock(): number | undefined {
     if (this.tock > 0) return this.tock;
     const deadline = this.client.nextDeadline;
-    if (deadline === WAIT) return IDLE_STRIDE;
+    if (deadline === WAIT) return WAIT;
     const wait = deadline - (this.tyme ?? 0);
-    return wait > 0 ? Math.min(wait, IDLE_STRIDE) : undefined;
+    return wait > 0 ? wait : undefined;
   }
 }

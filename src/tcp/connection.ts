@@ -36,14 +36,6 @@ export interface ConnectionOptions {
   wirelog?: WireTap | undefined;
 }
 
-/**
- * Longest sleep (seconds of tyme) the doers of this layer ask for when they
- * have nothing to do. A real-time Doist steps through an idle stretch tick
- * by tick when it computes its sleep, so an endless sleep costs up to 65 536
- * steps on every wake; one second bounds that, for one cheap pass a second.
- */
-export const IDLE_STRIDE = 1;
-
 type ShutdownState = "none" | "requested" | "sent";
 
 /**

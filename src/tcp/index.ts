@@ -9,7 +9,7 @@
 export { TcpError, ConnectError, ConnectionResetError, ListenError, TlsError, IdleTimeoutError, HandlerError } from "./errors.js";
 export { formatAddress } from "./address.js";
 export type { WireTap } from "./wire-tap.js";
-export { IDLE_STRIDE, type ConnectionState, type ConnectionOptions } from "./connection.js";
+export type { ConnectionState, ConnectionOptions } from "./connection.js";
 export { nodeDriver, type TcpDriver, type StreamSocket, type StreamServer, type DriverConnectOptions, type DriverListenOptions, type ListenHandlers } from "./driver.js";
 export type { ClientTlsOptions, ServerTlsOptions, TlsIdentity, Pem } from "./tls-options.js";
 export { Client, type ClientOptions, type WaitConnectedOptions } from "./client.js";

@@ -5,7 +5,6 @@
  * @module
  */
 import { DoDoer, doify, HioError, type DoerOptions, type DoFunction } from "../core/index.js";
-import { IDLE_STRIDE } from "./connection.js";
 import { HandlerError } from "./errors.js";
 import type { Remoter } from "./remoter.js";
 import type { Server } from "./server.js";
@@ -188,7 +187,7 @@ export class ServerDoer extends DoDoer {
   protected process(): void {}
 
   protected override nextTock(): number | undefined {
-    const tock = Math.min(super.nextTock() ?? 0, IDLE_STRIDE) || undefined;
+    const tock = super.nextTock();
     const deadline = this.server.nextDeadline;
     if (deadline === Number.POSITIVE_INFINITY || tock === undefined || tock === 0) return tock;
     const until = deadline - (this.tyme ?? 0);
