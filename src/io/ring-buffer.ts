@@ -12,12 +12,19 @@ export interface RingBufferOptions {
   capacity?: number;
   /** A name for error messages (e.g. `client 127.0.0.1:7000 rxbs`). */
   name?: string;
+  /**
+   * Bytes allocated by the first write; the store then doubles as needed up
+   * to `capacity`. Default 4096 (or `capacity` if smaller).
+   */
+  initialSize?: number;
 }
 
 /** Views of a ring's bytes or free space: none, one, or two (when they wrap). */
 export type Regions = [] | [Uint8Array] | [Uint8Array, Uint8Array];
 
 const EMPTY = new Uint8Array(0);
+/** First store size: most frames and most socket reads fit in 4 KiB. */
+const INITIAL_STORE = 4096;
 
 /**
  * A bounded FIFO of bytes over one `Uint8Array`. A handle writes what the OS
@@ -51,8 +58,15 @@ export class RingBuffer {
   readonly spaceSignal = new Signal();
   /** A name for error messages. */
   readonly name: string;
-  readonly #bytes: Uint8Array;
-  readonly #search: Buffer;
+  readonly #capacity: number;
+  readonly #initialSize: number;
+  /**
+   * The store: it starts empty and grows (doubling, from 4 KiB) up to
+   * `capacity` as bytes arrive, so an idle connection's rings cost almost no
+   * memory and making one is cheap. Wrap arithmetic uses the store's length.
+   */
+  #bytes: Uint8Array = EMPTY;
+  #search: Buffer = Buffer.from(EMPTY.buffer, 0, 0);
   /** Scratch for a needle straddling the wrap point, reused between searches. */
   #seam: Buffer = Buffer.allocUnsafe(16);
   #head = 0;
@@ -65,19 +79,22 @@ export class RingBuffer {
    * @throws TypeError/RangeError for a capacity that is not a whole number >= 1
    */
   constructor(options: number | RingBufferOptions = {}) {
-    const { capacity = 65_536, name = "ring" } = typeof options === "number" ? { capacity: options } : options;
+    const { capacity = 65_536, name = "ring", initialSize = INITIAL_STORE } = typeof options === "number" ? { capacity: options } : options;
     if (typeof capacity !== "number") throw new TypeError(`capacity must be a number of bytes, got ${typeof capacity}`);
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`capacity must be a whole number of bytes >= 1, got ${capacity}`);
     }
+    if (!Number.isInteger(initialSize) || initialSize < 1) {
+      throw new RangeError(`initialSize must be a whole number of bytes >= 1, got ${initialSize}`);
+    }
     this.name = name;
-    this.#bytes = new Uint8Array(capacity);
-    this.#search = Buffer.from(this.#bytes.buffer, this.#bytes.byteOffset, capacity);
+    this.#capacity = capacity;
+    this.#initialSize = initialSize;
   }
 
   /** Bytes it holds at most. */
   get capacity(): number {
-    return this.#bytes.length;
+    return this.#capacity;
   }
 
   /** Bytes waiting to be read. */
@@ -87,7 +104,7 @@ export class RingBuffer {
 
   /** Bytes it can take now. `length + free === capacity` always. */
   get free(): number {
-    return this.#bytes.length - this.#length;
+    return this.#capacity - this.#length;
   }
 
   /** No bytes waiting. */
@@ -97,7 +114,7 @@ export class RingBuffer {
 
   /** No room left. */
   get isFull(): boolean {
-    return this.#length === this.#bytes.length;
+    return this.#length === this.#capacity;
   }
 
   /** `end()` was called: no more bytes will come (the peer closed). */
@@ -118,9 +135,10 @@ export class RingBuffer {
    */
   write(bytes: Uint8Array): number {
     if (this.#ended) throw new RingEndedError(`${this.name}: write after end`);
-    const capacity = this.#bytes.length;
-    const count = Math.min(bytes.length, capacity - this.#length);
+    const count = Math.min(bytes.length, this.#capacity - this.#length);
     if (count === 0) return 0;
+    if (this.#length + count > this.#bytes.length) this.#grow(this.#length + count);
+    const capacity = this.#bytes.length;
     const tail = (this.#head + this.#length) % capacity;
     const first = Math.min(count, capacity - tail);
     this.#bytes.set(first === bytes.length ? bytes : bytes.subarray(0, first), tail);
@@ -283,6 +301,7 @@ export class RingBuffer {
    * @returns the views (empty when full)
    */
   writeRegions(): Regions {
+    if (this.#bytes.length < this.#capacity && this.#length < this.#capacity) this.#grow(this.#capacity);
     const capacity = this.#bytes.length;
     const free = capacity - this.#length;
     if (free === 0) return [];
@@ -325,5 +344,26 @@ export class RingBuffer {
     if (this.#ended) return;
     this.#ended = true;
     this.dataSignal.notify();
+  }
+
+  /**
+   * Moves the waiting bytes, in order, into a larger store.
+   * @param need bytes the store must hold at least (at most `capacity`)
+   */
+  #grow(need: number): void {
+    let size = Math.max(this.#bytes.length * 2, this.#initialSize);
+    while (size < need) size *= 2;
+    size = Math.min(size, this.#capacity);
+    const store = new Uint8Array(size);
+    const length = this.#length;
+    if (length > 0) {
+      const head = this.#head;
+      const first = Math.min(length, this.#bytes.length - head);
+      store.set(this.#bytes.subarray(head, head + first), 0);
+      if (length > first) store.set(this.#bytes.subarray(0, length - first), first);
+    }
+    this.#bytes = store;
+    this.#search = Buffer.from(store.buffer, store.byteOffset, size);
+    this.#head = 0;
   }
 }

@@ -92,11 +92,37 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.constant({ kind: "clear" as const }), weight: 1 },
 );
 
+describe("RingBuffer store", () => {
+  it("allocates nothing until the first write, then grows to capacity keeping wrapped bytes in order", () => {
+    const ring = new RingBuffer({ capacity: 64, initialSize: 8 });
+    expect(ring.readRegions()).toEqual([]);
+    ring.write(Uint8Array.from([1, 2, 3, 4, 5, 6]));
+    ring.consume(4);
+    ring.write(Uint8Array.from([7, 8, 9, 10])); // wraps inside the 8-byte store
+    expect(ring.readRegions()).toHaveLength(2);
+    ring.write(Uint8Array.from({ length: 20 }, (_, index) => 11 + index)); // grows past 8
+    expect([...ring.read()]).toEqual(Array.from({ length: 26 }, (_, index) => 5 + index));
+    expect(ring.capacity).toBe(64);
+  });
+
+  it("offers all free space as write regions even before the store has grown", () => {
+    const ring = new RingBuffer({ capacity: 100, initialSize: 4 });
+    ring.write(Uint8Array.from([1, 2]));
+    const total = ring.writeRegions().reduce((sum, region) => sum + region.length, 0);
+    expect(total).toBe(98);
+  });
+
+  it("rejects an initialSize below 1 with a RangeError naming it", () => {
+    expect(() => new RingBuffer({ capacity: 8, initialSize: 0 })).toThrow(/^initialSize/);
+  });
+});
+
 describe("RingBuffer properties", () => {
   it("keeps length + free == capacity and gives out the bytes put in, in order, under random operations", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 16 }), fc.array(op, { maxLength: 60 }), (capacity, ops) => {
-        const ring = new RingBuffer(capacity);
+      fc.property(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 16 }), fc.array(op, { maxLength: 60 }), (capacity, initialSize, ops) => {
+        // A small initialSize makes the store grow (and move wrapped bytes) mid-sequence.
+        const ring = new RingBuffer({ capacity, initialSize });
         let model: number[] = [];
         const out: number[] = [];
         const expectedOut: number[] = [];
