@@ -5,6 +5,7 @@
  */
 import { Signal } from "../core/index.js";
 import { RingEndedError } from "./errors.js";
+import { checkCount } from "./validate.js";
 
 /** Options of {@link RingBuffer}. */
 export interface RingBufferOptions {
@@ -80,13 +81,8 @@ export class RingBuffer {
    */
   constructor(options: number | RingBufferOptions = {}) {
     const { capacity = 65_536, name = "ring", initialSize = INITIAL_STORE } = typeof options === "number" ? { capacity: options } : options;
-    if (typeof capacity !== "number") throw new TypeError(`capacity must be a number of bytes, got ${typeof capacity}`);
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`capacity must be a whole number of bytes >= 1, got ${capacity}`);
-    }
-    if (!Number.isInteger(initialSize) || initialSize < 1) {
-      throw new RangeError(`initialSize must be a whole number of bytes >= 1, got ${initialSize}`);
-    }
+    checkCount("capacity", capacity, 1);
+    checkCount("initialSize", initialSize, 1);
     this.name = name;
     this.#capacity = capacity;
     this.#initialSize = initialSize;
