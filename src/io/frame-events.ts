@@ -5,7 +5,10 @@
  * @module
  */
 
-/** A framer's output: a frame, or an error at that point of the stream. */
+/**
+ * A framer's output: a frame, or an error at that point of the stream. A
+ * {@link BufferedFramer} subclass appends these to `events` in its `frame`.
+ */
 export type FrameEvent = Uint8Array | Error;
 
 /**

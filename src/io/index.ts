@@ -38,6 +38,7 @@ export {
   type WireDirection,
 } from "./wire-log.js";
 export { BufferedFramer, type Framer, type FramerOptions } from "./framer.js";
+export type { FrameEvent } from "./frame-events.js";
 export {
   DelimiterFramer,
   LineFramer,

@@ -32,7 +32,7 @@ const encoder = new TextEncoder();
  * cannot grow with more text; a separator such as `/\n+/` can match `\n`
  * at a chunk's end and `\n` again at the next chunk's start, as in
  * node-serialport. Text without a match longer than `max` plus
- * {@link MATCH_ALLOWANCE} characters throws `FrameTooLongError`; the framer
+ * `MATCH_ALLOWANCE` (64) characters throws `FrameTooLongError`; the framer
  * then drops text until the next match.
  *
  * @example

@@ -64,7 +64,12 @@ export interface BindingPortInterface {
   /** Closes the port; a pending read or write rejects with `canceled: true`. */
   close(): Promise<void>;
   /** Resolves once at least one byte was read into `buffer` at `offset`. */
-  read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }>;
+  read(buffer: Buffer, offset: number, length: number): Promise<{
+    /** The buffer that was read into. */
+    buffer: Buffer;
+    /** How many bytes were read, from `offset`. */
+    bytesRead: number;
+  }>;
   /** Resolves once the OS took all of `buffer`; one write at a time. */
   write(buffer: Buffer): Promise<void>;
   /** Changes the baud rate of the open port. */
@@ -72,7 +77,14 @@ export interface BindingPortInterface {
   /** Sets the control lines. */
   set(options: { brk?: boolean; cts?: boolean; dsr?: boolean; dtr?: boolean; rts?: boolean }): Promise<void>;
   /** Reads the status lines. */
-  get(): Promise<{ cts: boolean; dsr: boolean; dcd: boolean }>;
+  get(): Promise<{
+    /** Clear To Send. */
+    cts: boolean;
+    /** Data Set Ready. */
+    dsr: boolean;
+    /** Data Carrier Detect. */
+    dcd: boolean;
+  }>;
   /** Discards what was received but not read and written but not sent. */
   flush(): Promise<void>;
   /** Waits until everything written has been transmitted. */

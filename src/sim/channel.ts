@@ -13,7 +13,11 @@ import type { HealWaiter, Parcel, SimPath } from "./path.js";
 /** What happened to a stream end, as its channels tell it. */
 export type StreamEvent = "data" | "end" | "drain" | "reset" | "timeout" | "refused-data";
 
-/** The stream side of a channel. */
+/**
+ * The stream side of a channel. `SimStream` fits it without an `implements`
+ * clause, so that this internal interface stays out of the API docs; the
+ * `Channel` constructor checks the fit.
+ */
 export interface StreamEnd {
   /** `local>remote` addresses, for records. */
   readonly label: string;

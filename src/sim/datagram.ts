@@ -112,6 +112,7 @@ export class SimDatagramSocket {
    * @param port the port
    * @param receiveQueueSize most datagrams waiting
    * @param release frees the port when it closes
+   * @internal
    */
   constructor(kernel: SimKernel, host: SimHost, port: number, receiveQueueSize: number, release: () => void) {
     this.#kernel = kernel;

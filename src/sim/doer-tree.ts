@@ -7,6 +7,7 @@ import type { DeedView } from "../core/index.js";
 
 /** Anything with deeds: a Doist or a DoDoer. */
 export interface HasDeeds {
+  /** The deeds it runs, each with its doer and the tyme it next runs at. */
   readonly deeds: readonly DeedView[];
 }
 

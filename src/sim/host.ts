@@ -79,6 +79,7 @@ export class SimHost {
    * @param name the host's name
    * @param address its address
    * @param hosts every host of the net (for broadcast)
+   * @internal
    */
   constructor(kernel: SimKernel, name: string, address: string, hosts: () => Iterable<SimHost>) {
     this.#kernel = kernel;

@@ -55,6 +55,7 @@ export class SimPath {
    * @param to receiving host
    * @param base conditions to start from
    * @param random the path's random stream
+   * @internal
    */
   constructor(kernel: SimKernel, from: SimHost, to: SimHost, base: Readonly<LinkConditions>, random: SimRandom) {
     this.#kernel = kernel;
@@ -117,6 +118,7 @@ export class SimPath {
    * or parked on a hold.
    * @param parcel the packet
    * @param at its arrival tyme
+   * @internal
    */
   land(parcel: Parcel, at: number): void {
     if (this.#cut) parcel.cutOff(at);
@@ -127,6 +129,7 @@ export class SimPath {
   /**
    * Registers a stream channel to be told when the cut heals.
    * @param waiter the channel
+   * @internal
    */
   waitForHeal(waiter: HealWaiter): void {
     this.#waiters.add(waiter);

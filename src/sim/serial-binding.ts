@@ -10,7 +10,7 @@ type PortStatus = Awaited<ReturnType<BindingPortInterface["get"]>>;
 type SetOptions = Parameters<BindingPortInterface["set"]>[0];
 import { RingBuffer } from "../io/index.js";
 import { SimDeviceLostError, SimNetworkError, SimNoDeviceError } from "./errors.js";
-import type { SerialPortEnd, SimSerialLink } from "./serial-link.js";
+import type { SimSerialLink } from "./serial-link.js";
 
 /** The serialport binding interface (as hio-ts/serial declares it), opening simulated ports. */
 export interface SimSerialBinding extends BindingInterface {
@@ -47,7 +47,7 @@ interface PendingWrite {
  * tick, so the order is deterministic; promise callbacks run in the
  * microtask turn after it.
  */
-export class SimSerialPortBinding implements BindingPortInterface, SerialPortEnd {
+export class SimSerialPortBinding implements BindingPortInterface {
   /** Options it was opened with, defaults filled in. */
   readonly openOptions: Required<OpenOptions>;
   /** Open until `close()`. */
@@ -92,7 +92,12 @@ export class SimSerialPortBinding implements BindingPortInterface, SerialPortEnd
    * @param length most bytes to read
    * @returns the buffer and the count read
    */
-  read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+  read(buffer: Buffer, offset: number, length: number): Promise<{
+    /** The buffer that was read into. */
+    buffer: Buffer;
+    /** How many bytes were read, from `offset`. */
+    bytesRead: number;
+  }> {
     if (!this.isOpen) return Promise.reject(new SimNetworkError("EBADF", `read on closed sim serial port ${this.#link.path}`));
     if (this.#read !== undefined) return Promise.reject(new SimNetworkError("EBUSY", `a read on ${this.#link.path} is already pending`));
     return new Promise((resolve, reject) => {
@@ -139,7 +144,10 @@ export class SimSerialPortBinding implements BindingPortInterface, SerialPortEnd
   }
 
   /** Reports the baud rate. */
-  async getBaudRate(): Promise<{ baudRate: number }> {
+  async getBaudRate(): Promise<{
+    /** The rate the port was opened at or last updated to. */
+    baudRate: number;
+  }> {
     this.#checkOpen();
     return { baudRate: this.openOptions.baudRate };
   }
@@ -158,7 +166,10 @@ export class SimSerialPortBinding implements BindingPortInterface, SerialPortEnd
     return new Promise((resolve) => this.#drains.push(resolve));
   }
 
-  /** A byte arrived from the device. Internal. */
+  /**
+   * A byte arrived from the device.
+   * @internal
+   */
   take(byte: number): boolean {
     if (this.#received.isFull) return false; // overrun
     scratch[0] = byte;
@@ -167,13 +178,19 @@ export class SimSerialPortBinding implements BindingPortInterface, SerialPortEnd
     return true;
   }
 
-  /** The line to the device made progress. Internal. */
+  /**
+   * The line to the device made progress.
+   * @internal
+   */
   sent(idle: boolean): void {
     this.#fillWrite();
     if (idle && this.#write === undefined) this.#settleDrains();
   }
 
-  /** The device was unplugged. Internal. */
+  /**
+   * The device was unplugged.
+   * @internal
+   */
   lost(): void {
     this.#lost = true;
     this.#received.clear();

@@ -19,10 +19,23 @@ export interface SimSerialLinkOptions extends Partial<SerialConditions> {
   /** Plugged in at the start. Default true. */
   plugged?: boolean;
   /** Fields `list()` reports for the port. */
-  info?: { manufacturer?: string; serialNumber?: string; vendorId?: string; productId?: string };
+  info?: {
+    /** Manufacturer, as the USB descriptor would give it. */
+    manufacturer?: string;
+    /** Serial number of the device. */
+    serialNumber?: string;
+    /** USB vendor id, 4 hex digits. */
+    vendorId?: string;
+    /** USB product id, 4 hex digits. */
+    productId?: string;
+  };
 }
 
-/** The port side of a link, as the simulated binding sees it. Internal. */
+/**
+ * The port side of a link, as the simulated binding sees it. Internal:
+ * `SimSerialPortBinding` fits it without an `implements` clause, so that it
+ * stays out of the API docs; `attach` checks the fit.
+ */
 export interface SerialPortEnd {
   /** A byte arrived from the device; false on overrun. */
   take(byte: number): boolean;
@@ -54,9 +67,9 @@ export class SimSerialDevice {
 }
 
 /**
- * A serial cable: `toDevice` carries what the port writes, `toPort` what the
- * device writes, each paced at the baud rate with the link's gaps and bit
- * errors. `unplug()` makes the path vanish (an open port fails with `EIO`,
+ * A serial cable: one line carries what the port writes to the device, the
+ * other what the device writes to the port, each paced at the baud rate with
+ * the link's gaps and bit errors. `unplug()` makes the path vanish (an open port fails with `EIO`,
  * an open() fails with `ENOENT`) until `replug()`: so reopen logic can be
  * tested without hardware.
  *
@@ -73,14 +86,29 @@ export class SimSerialLink {
   readonly path: string;
   /** The device end. */
   readonly device: SimSerialDevice;
-  /** Port → device. */
+  /**
+   * Port → device.
+   * @internal
+   */
   readonly toDevice: SerialLine;
-  /** Device → port. */
+  /**
+   * Device → port.
+   * @internal
+   */
   readonly toPort: SerialLine;
   /** Notified on plug and unplug. */
   readonly changed = new Signal();
   /** What `list()` reports besides the path. */
-  readonly info: Readonly<{ manufacturer?: string; serialNumber?: string; vendorId?: string; productId?: string }>;
+  readonly info: Readonly<{
+    /** Manufacturer, as the USB descriptor would give it. */
+    manufacturer?: string;
+    /** Serial number of the device. */
+    serialNumber?: string;
+    /** USB vendor id, 4 hex digits. */
+    vendorId?: string;
+    /** USB product id, 4 hex digits. */
+    productId?: string;
+  }>;
   readonly #kernel: SimKernel;
   #plugged: boolean;
   #port: SerialPortEnd | undefined;
@@ -92,6 +120,7 @@ export class SimSerialLink {
    * @param path the port path
    * @param random the link's random stream
    * @param options conditions and sizes
+   * @internal
    */
   constructor(kernel: SimKernel, path: string, random: SimRandom, options: SimSerialLinkOptions = {}) {
     this.#kernel = kernel;
@@ -165,6 +194,7 @@ export class SimSerialLink {
    * Attaches an opened port. Internal: the binding calls it.
    * @param port the port end
    * @param baudRate the rate the port was opened at; a mismatch garbles every byte
+   * @internal
    */
   attach(port: SerialPortEnd, baudRate: number): void {
     this.#port = port;
@@ -174,6 +204,7 @@ export class SimSerialLink {
   /**
    * Detaches the port (it closed). Internal.
    * @param port the port end
+   * @internal
    */
   detach(port: SerialPortEnd): void {
     if (this.#port === port) this.#port = undefined;

@@ -164,6 +164,7 @@ export abstract class SimClock extends Doer implements SimKernel {
    * Schedules an event. Internal: the net's parts call it.
    * @param event the event
    * @param at its tyme
+   * @internal
    */
   schedule(event: SimEvent, at: number): void {
     this.#queue.push(event, at);

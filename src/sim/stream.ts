@@ -5,7 +5,7 @@
  */
 import { Signal } from "../core/index.js";
 import { RingBuffer } from "../io/index.js";
-import { Channel, type StreamEnd, type StreamEvent } from "./channel.js";
+import { Channel, type StreamEvent } from "./channel.js";
 import { SimConnectionResetError, SimNetworkError, SimTimeoutError } from "./errors.js";
 import type { SimEvent } from "./event-queue.js";
 import type { SimHost } from "./host.js";
@@ -60,7 +60,7 @@ export interface SimStreamInit {
  * stream.write(new TextEncoder().encode("hello\n"));
  * ```
  */
-export class SimStream implements StreamEnd {
+export class SimStream {
   /** The host it belongs to. */
   readonly host: SimHost;
   /** Local address. */
@@ -105,6 +105,7 @@ export class SimStream implements StreamEnd {
    * @param kernel the net
    * @param host the host it belongs to
    * @param init ports, remote address and initial state
+   * @internal
    */
   constructor(kernel: SimKernel, host: SimHost, init: SimStreamInit) {
     this.#kernel = kernel;
@@ -128,6 +129,7 @@ export class SimStream implements StreamEnd {
    * @param server the accepted end
    * @param up client host → server host
    * @param down server host → client host
+   * @internal
    */
   static pair(kernel: SimKernel, client: SimStream, server: SimStream, up: SimPath, down: SimPath): void {
     client.#out = server.#in = new Channel(kernel, client, client.#send, server, server.#receive, up, down);
@@ -305,6 +307,7 @@ export class SimStream implements StreamEnd {
   /**
    * Something happened on a channel. Called by the net only.
    * @param kind what happened
+   * @internal
    */
   netEvent(kind: StreamEvent): void {
     switch (kind) {

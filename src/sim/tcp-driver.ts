@@ -257,7 +257,14 @@ export class SimServer extends EventEmitter implements StreamServer {
   }
 
   /** The bound address, or null before listening or after close. */
-  address(): { address: string; port: number; family: string } | null {
+  address(): {
+    /** The host's address. */
+    address: string;
+    /** The listening port. */
+    port: number;
+    /** Always `"IPv4"`. */
+    family: string;
+  } | null {
     const listener = this.#listener;
     if (listener === undefined || this.#closed) return null;
     return { address: this.#host.address, port: listener.port, family: "IPv4" };

@@ -61,7 +61,14 @@ export interface StreamSocket {
 /** A listening socket. Events: `"listening"`, `"error"` `(error: Error)`, `"close"`. */
 export interface StreamServer {
   /** The bound address, or null before listening. */
-  address(): { address: string; port: number; family: string } | string | null;
+  address(): {
+    /** The bound IP address. */
+    address: string;
+    /** The bound port. */
+    port: number;
+    /** `"IPv4"` or `"IPv6"`. */
+    family: string;
+  } | string | null;
   /** Stops accepting; open connections are not touched. */
   close(): unknown;
   /** Adds an event listener (events listed above). */
@@ -75,7 +82,12 @@ export interface DriverConnectOptions {
   /** TCP port. */
   port: number;
   /** Give every received chunk to `callback` in `buffer` instead of `"data"` events; return false to pause. Drivers may ignore it (then they emit `"data"`). */
-  onread?: { buffer: Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean };
+  onread?: {
+    /** The buffer every chunk is read into (reused). */
+    buffer: Uint8Array;
+    /** Gets the byte count of a chunk now at the start of `buffer`; returns false to pause. */
+    callback: (bytes: number, buffer: Uint8Array) => boolean;
+  };
   /** Speak TLS over the connection. */
   tls?: ClientTlsOptions | undefined;
 }

@@ -14,7 +14,7 @@ export { nodeDriver, type TcpDriver, type StreamSocket, type StreamServer, type 
 export type { ClientTlsOptions, ServerTlsOptions, TlsIdentity, Pem } from "./tls-options.js";
 export { Client, type ClientOptions, type WaitConnectedOptions } from "./client.js";
 export { ClientTls, type ClientTlsConfig } from "./client-tls.js";
-export { Remoter } from "./remoter.js";
+export { Remoter, type RemoterHost } from "./remoter.js";
 export { Server, type ServerOptions, type ServerState } from "./server.js";
 export { ServerTls, type ServerTlsConfig } from "./server-tls.js";
 export { ClientDoer, type ClientDoerOptions } from "./client-doer.js";

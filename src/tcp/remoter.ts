@@ -7,7 +7,11 @@ import { formatAddress } from "./address.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import type { StreamSocket } from "./driver.js";
 
-/** What a Remoter tells the server that accepted it. Internal to the tcp layer. */
+/**
+ * What a Remoter tells the server that accepted it: a {@link Server}
+ * implements it, so the server services only the remoters that had events
+ * and times out the idle ones.
+ */
 export interface RemoterHost {
   /** Names the server for messages, e.g. `server 127.0.0.1:7000`. */
   readonly label: string;

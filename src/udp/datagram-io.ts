@@ -17,7 +17,10 @@ export interface DatagramWaitOptions {
   timeout?: number;
 }
 
-/** The generator type of the waiting helpers: yields tocks, is sent tyme, returns `T`. */
+/**
+ * The generator type of the waiting helpers: yields tocks, is sent tyme,
+ * returns `T`. Run one with `yield*` inside a doer's or handler's generator.
+ */
 export type Waiting<T> = Generator<number | undefined, T, number>;
 
 /**

@@ -25,14 +25,19 @@ export interface UdpSocketOptions {
 
 /** The bound address of a socket, as `socket.address()` reports it. */
 export interface UdpSocketAddress {
+  /** The bound IP address. */
   address: string;
+  /** `"IPv4"` or `"IPv6"`. */
   family: string;
+  /** The bound port. */
   port: number;
 }
 
 /** Where a received datagram came from, as the `message` event reports it. */
 export interface UdpRemoteInfo {
+  /** The sender's IP address. */
   address: string;
+  /** The sender's port. */
   port: number;
 }
 

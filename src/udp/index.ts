@@ -37,7 +37,7 @@ export {
   type PeerWireLog,
   type Datagram,
 } from "./peer-options.js";
-export { readDatagram, writeDatagram, type DatagramWaitOptions } from "./datagram-io.js";
+export { readDatagram, writeDatagram, type DatagramWaitOptions, type Waiting } from "./datagram-io.js";
 export { PeerDoer, type PeerDoerOptions, type PeerHandler } from "./peer-doer.js";
 export {
   encodeMemo,
