@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { read as fsRead } from "node:fs";
 import { createRequire } from "node:module";
 
 /** Settings a port is opened with, as serialport's bindings take them. */
@@ -119,6 +120,10 @@ let nativeBinding: BindingInterface | undefined;
  * hio-ts loads it, so a program that never opens or lists a serial port never
  * loads the addon.
  *
+ * On Linux and macOS the ports it opens read with {@link hangupAwareRead}
+ * instead of serialport's own read, which retries forever (and spins a core)
+ * when the device hung up and every read returns end of file.
+ *
  * The load is synchronous (`require`), so it can run inside a Doer's enter.
  *
  * @returns the auto-detected native binding
@@ -128,7 +133,65 @@ export function nativeSerialBinding(): BindingInterface {
   if (nativeBinding === undefined) {
     const require = createRequire(import.meta.url);
     const loaded = require("serialport") as { SerialPort: { binding: BindingInterface } };
-    nativeBinding = loaded.SerialPort.binding;
+    const binding = loaded.SerialPort.binding;
+    nativeBinding = {
+      list: () => binding.list(),
+      open: async (options) => withHangupAwareRead(await binding.open(options)),
+    };
   }
   return nativeBinding;
+}
+
+/** What a Unix port of serialport's native binding has besides the interface. */
+interface UnixPort extends BindingPortInterface {
+  fd: number | null;
+  poller: { once(event: "readable", callback: (error?: Error | null) => void): unknown };
+}
+
+/**
+ * Gives a Unix port of serialport's native binding the hang-up-aware read
+ * (see {@link nativeSerialBinding}); other ports are returned unchanged.
+ * @param port a port the native binding opened
+ * @returns the same port
+ * @internal
+ */
+export function withHangupAwareRead(port: BindingPortInterface): BindingPortInterface {
+  const unix = port as Partial<UnixPort>;
+  if (typeof unix.fd !== "number" || typeof unix.poller?.once !== "function") return port; // Windows: its own read
+  port.read = (buffer, offset, length) => hangupAwareRead(unix as UnixPort, buffer, offset, length);
+  return port;
+}
+
+/**
+ * Reads a non-blocking Unix serial port like serialport's own read (waiting
+ * for the poller while the port has nothing), except at end of file: a tty in
+ * raw mode reads 0 bytes only when it hung up (a pty whose other end closed, a
+ * device that went away), and serialport would retry that read forever. Here
+ * a read of 0 bytes waits for the poller once and reads again; a second one
+ * rejects with an `EOF` error marked `disconnect`, so the Serial reports cutoff.
+ */
+async function hangupAwareRead(port: UnixPort, buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+  let ends = 0;
+  for (;;) {
+    const fd = port.fd;
+    if (!port.isOpen || fd === null) throw canceled();
+    try {
+      const bytesRead = await new Promise<number>((resolve, reject) =>
+        fsRead(fd, buffer, offset, length, null, (error, count) => (error === null ? resolve(count) : reject(error))),
+      );
+      if (bytesRead > 0) return { buffer, bytesRead };
+      if (++ends >= 2) {
+        throw Object.assign(new Error("end of file: the device hung up"), { code: "EOF", disconnect: true });
+      }
+    } catch (error) {
+      const code = (error as BindingError).code;
+      if (code !== "EAGAIN" && code !== "EWOULDBLOCK" && code !== "EINTR") throw error;
+    }
+    if (!port.isOpen) throw canceled();
+    await new Promise<void>((resolve, reject) => port.poller.once("readable", (error) => (error ? reject(error) : resolve())));
+  }
+}
+
+function canceled(): BindingError {
+  return Object.assign(new Error("Port is not open"), { canceled: true });
 }

@@ -5,10 +5,11 @@
  * raw serialport peer, so tests check hio-ts against code it did not write.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { constants, mkdtempSync, openSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import tty from "node:tty";
 import type { SerialPort as SerialPortClass } from "serialport";
 
 const require = createRequire(import.meta.url);
@@ -150,5 +151,34 @@ export class RawPeer {
   close(): Promise<void> {
     if (!this.port.isOpen) return Promise.resolve();
     return new Promise((resolve) => this.port.close(() => resolve()));
+  }
+}
+
+/**
+ * A reader on a pty end through Node's own tty stream, opened without
+ * serialport. serialport's open flushes the device's input queue (tcflush),
+ * so bytes that reached a pty end before a serialport peer opened it are
+ * lost; this reader keeps them, for tests where the other end may send
+ * before the peer is ready (a reopen racing the peer's open).
+ */
+export class TtyReader {
+  readonly chunks: Buffer[] = [];
+  readonly #stream: tty.ReadStream;
+
+  constructor(path: string) {
+    const fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+    this.#stream = new tty.ReadStream(fd);
+    this.#stream.on("data", (chunk: Buffer) => this.chunks.push(chunk));
+    this.#stream.on("error", () => {}); // a vanished device is expected
+  }
+
+  /** Everything read so far. */
+  data(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+
+  /** Stops reading and closes the device. */
+  close(): void {
+    this.#stream.destroy();
   }
 }

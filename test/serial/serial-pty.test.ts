@@ -7,18 +7,20 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Doist, type Doable } from "../../src/core/index.js";
 import { readExactly, readLine, writeAll } from "../../src/io/index.js";
 import { Serial, SerialCutoffError, SerialDoer, type SerialOptions } from "../../src/serial/index.js";
-import { eventually, PtyPair, RawPeer } from "../helpers/serial-pty.js";
+import { eventually, PtyPair, RawPeer, TtyReader } from "../helpers/serial-pty.js";
 
 let pair: PtyPair;
 let peers: RawPeer[];
 let running: Array<{ doist: Doist; done: Promise<boolean> }>;
 let serials: Serial[];
+let readers: TtyReader[];
 
 beforeEach(async () => {
   pair = await PtyPair.create();
   peers = [];
   running = [];
   serials = [];
+  readers = [];
 });
 
 afterEach(async () => {
@@ -28,6 +30,7 @@ afterEach(async () => {
   }
   for (const serial of serials) await serial.close();
   for (const peer of peers) await peer.close();
+  for (const reader of readers) reader.close();
   await pair.dispose();
 });
 
@@ -177,7 +180,10 @@ describe("Serial on a socat pty pair", () => {
     expect(serial.error?.message).toContain(pair.a);
     serial.txbs.write(Buffer.from("sent while the device was away\n"));
     await pair.start();
-    const peer = await peerOn(pair.b);
+    // The serial may reopen and send before the peer is open: read the other
+    // end without serialport, whose open would flush what already arrived.
+    const peer = new TtyReader(pair.b);
+    readers.push(peer);
     await eventually(() => serial.opened, "serial reopens");
     await eventually(() => peer.data().toString() === "sent while the device was away\n", "queued bytes arrive");
     expect(serial.opens).toBe(2);
