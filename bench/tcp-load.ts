@@ -50,7 +50,7 @@ async function throughput(job: Job): Promise<object> {
   );
   const seconds = (performance.now() - start) / 1000;
   for (const socket of sockets) socket.destroy();
-  return { mbPerSecond: (share * job.connections) / 1e6 / seconds };
+  return { mbPerSecond: (share * job.connections) / 1e6 / seconds, megabytes: (share * job.connections) / 1e6 };
 }
 
 async function pingpong(job: Job): Promise<object> {
@@ -86,7 +86,7 @@ async function pingpong(job: Job): Promise<object> {
   for (const socket of sockets) socket.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { roundTrips: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+  return { roundTrips: latencies.length / seconds, p50: at(0.5), p99: at(0.99), completed: latencies.length };
 }
 
 async function churn(job: Job): Promise<object> {
@@ -107,7 +107,7 @@ async function churn(job: Job): Promise<object> {
     }
   };
   await Promise.all(Array.from({ length: job.connections }, worker));
-  return { connsPerSecond: completed / ((performance.now() - start) / 1000) };
+  return { connsPerSecond: completed / ((performance.now() - start) / 1000), completed };
 }
 
 let idleSockets: net.Socket[] = [];

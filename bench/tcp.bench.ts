@@ -5,6 +5,7 @@
  * with the hio-ts/raw ratio per row. Run: npm run bench:tcp
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -67,12 +68,37 @@ function row(metric: string, unit: string, raw: number, hio: number, digits = 0,
 const ROUNDS = Number(process.env.TCP_BENCH_ROUNDS ?? 3);
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/**
+ * CPU time (user + system) a process has used, in ms, from /proc (Linux);
+ * NaN elsewhere. Less noisy than wall-clock rates on a shared machine: it
+ * says how much work the server did, not how long it waited for the client.
+ */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Runs `job` on `server` and adds `serverCpu`: the server's CPU time during
+ * the run per unit of work (ms per MB echoed, or ms per round trip or
+ * connection completed).
+ */
+async function measured(job: object, server: ServerProcess): Promise<Record<string, number>> {
+  const before = cpuMs(server.child.pid);
+  const result = await load({ ...job, port: server.port });
+  return { ...result, serverCpu: (cpuMs(server.child.pid) - before) / (result.megabytes ?? result.completed!) };
+}
+
 /** Runs `job` against both servers, alternating, ROUNDS times; returns the medians of each field. */
 async function compare(job: object, raw: ServerProcess, hio: ServerProcess): Promise<{ raw: Record<string, number>; hio: Record<string, number> }> {
   const runs: { raw: Record<string, number>[]; hio: Record<string, number>[] } = { raw: [], hio: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    runs.raw.push(await load({ ...job, port: raw.port }));
-    runs.hio.push(await load({ ...job, port: hio.port }));
+    runs.raw.push(await measured(job, raw));
+    runs.hio.push(await measured(job, hio));
   }
   const pick = (list: Record<string, number>[]): Record<string, number> =>
     Object.fromEntries(Object.keys(list[0]!).map((key) => [key, median(list.map((result) => result[key]!))]));
@@ -85,16 +111,19 @@ try {
   for (const connections of ONLY.has("throughput") ? [1, 16] : []) {
     const result = await compare({ scenario: "throughput", connections, bytes: 512e6 }, raw, hio);
     row(`throughput, ${connections} conn, 64 KiB writes`, "MB/s", result.raw.mbPerSecond!, result.hio.mbPerSecond!);
+    row(`throughput, ${connections} conn: server CPU per MB echoed`, "ms", result.raw.serverCpu!, result.hio.serverCpu!, 2, false);
   }
   for (const connections of ONLY.has("pingpong") ? [1, 16] : []) {
     const result = await compare({ scenario: "pingpong", connections, seconds: 2 }, raw, hio);
     row(`ping-pong 64 B, ${connections} conn`, "round trips/s", result.raw.roundTrips!, result.hio.roundTrips!);
     row(`ping-pong 64 B, ${connections} conn, p50`, "µs", result.raw.p50!, result.hio.p50!, 1, false);
     row(`ping-pong 64 B, ${connections} conn, p99`, "µs", result.raw.p99!, result.hio.p99!, 1, false);
+    row(`ping-pong 64 B, ${connections} conn: server CPU per round trip`, "µs", result.raw.serverCpu! * 1000, result.hio.serverCpu! * 1000, 1, false);
   }
   if (ONLY.has("churn")) {
     const result = await compare({ scenario: "churn", connections: 16, seconds: 2 }, raw, hio);
     row("connection churn, 16 at a time", "conns/s", result.raw.connsPerSecond!, result.hio.connsPerSecond!);
+    row("connection churn: server CPU per connection", "µs", result.raw.serverCpu! * 1000, result.hio.serverCpu! * 1000, 0, false);
     const small = await startServer("hio", "hio", 4096);
     try {
       const smallRings = await compare({ scenario: "churn", connections: 16, seconds: 2 }, raw, small);
@@ -137,7 +166,7 @@ for (const [label, mode, bufferSize] of rawIdle === undefined ? [] : [
   row(`${IDLE} idle conns: server CPU while idle (${label})`, "%", rawIdle!.cpu, idle.cpu, 2, false);
 }
 
-console.log(`\nTCP echo over loopback, node ${process.version}, 2 cores shared by load client and server; median of ${ROUNDS} alternating rounds; ratio = hio-ts/raw (for µs and KiB rows: raw/hio-ts, so > 1 is hio-ts better)\n`);
+console.log(`\nTCP echo over loopback, node ${process.version}, 2 cores shared by load client and server; median of ${ROUNDS} alternating rounds; ratio = hio-ts/raw (for µs, ms and KiB rows: raw/hio-ts, so > 1 is hio-ts better); server CPU from /proc, user + system, in 10 ms ticks\n`);
 console.log("| metric | unit | raw net | hio-ts | ratio |");
 console.log("| --- | --- | ---: | ---: | ---: |");
 for (const cells of rows) console.log(`| ${cells.join(" | ")} |`);
