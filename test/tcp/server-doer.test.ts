@@ -109,7 +109,10 @@ describe("ServerDoer", () => {
 
   it("makes a handler wait while a slow reader lets txbs fill, losing nothing", async () => {
     const server = await openServer({ bufferSize: 16 * 1024 });
-    const payload = new Uint8Array(4 * 1024 * 1024).map((_, index) => (index * 7) & 255);
+    // Far more than the kernel buffers for a reader that does not read (about
+    // 4 MiB on loopback here: a 4 MiB payload sometimes fit and txbs never
+    // stayed full), so the handler must wait on txbs.
+    const payload = new Uint8Array(16 * 1024 * 1024).map((_, index) => (index * 7) & 255);
     let sent = false;
     let remoter: Remoter | undefined;
     const handler: ConnectionHandler = function* (connection) {
