@@ -72,6 +72,8 @@ export class Console implements SerialHandle {
   #rawSet = false;
   #editor: LineEditor | undefined;
   #held: Uint8Array | undefined;
+  /** The input stream ended (rxbs ends once nothing is held). */
+  #inputEnded = false;
   #paused = false;
   #blocked = false;
   #flushQueued = false;
@@ -247,6 +249,7 @@ export class Console implements SerialHandle {
         ? new LineEditor({ max: this.#maxLine, echo: (bytes) => this.#echo(bytes), interrupt: this.#options.onInterrupt ?? raiseInterrupt })
         : undefined;
     this.#held = undefined;
+    this.#inputEnded = false;
     this.#paused = false;
     this.#blocked = false;
     input.on("data", this.#onData);
@@ -293,7 +296,10 @@ export class Console implements SerialHandle {
   };
 
   readonly #onEnd = (): void => {
-    this.rxbs.end();
+    // A stream may end while its last chunk waits, held, for room in rxbs:
+    // rxbs ends only once that chunk is in.
+    this.#inputEnded = true;
+    if (this.#held === undefined) this.rxbs.end();
     this.waker?.wake();
   };
 
@@ -335,6 +341,7 @@ export class Console implements SerialHandle {
       this.#held = undefined;
       this.#take(held);
       if (this.#held !== undefined) return;
+      if (this.#inputEnded) this.rxbs.end();
       this.waker?.wake();
     }
     if (this.#paused && this.#input !== undefined) {

@@ -88,6 +88,20 @@ describe("Console with a piped input", () => {
     expect(got).toBe("abcdefghijklmnopqrstuvwxyz");
   });
 
+  it("keeps the held end of the last chunk when the input ends while rxbs is full", async () => {
+    const input = new PassThrough();
+    const console = open({ input, mode: "bytes", maxLine: 4, bufferSize: 8 });
+    input.end("abcdefghijklmnopqrstuvwxyz"); // one chunk, then end, with nobody reading yet
+    await until(() => console.rxbs.isFull && input.readableEnded, "rxbs full and the input ended");
+    expect(console.rxbs.ended).toBe(false); // the rest of the chunk is still held
+    let got = "";
+    await until(() => {
+      got += text(console.rxbs.read());
+      return console.rxbs.exhausted;
+    }, "rxbs ends after the last byte");
+    expect(got).toBe("abcdefghijklmnopqrstuvwxyz");
+  });
+
   it("waits for drain when the output pushes back", async () => {
     const output = new Screen();
     const writes: number[] = [];
