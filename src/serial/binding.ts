@@ -120,7 +120,7 @@ let nativeBinding: BindingInterface | undefined;
  * hio-ts loads it, so a program that never opens or lists a serial port never
  * loads the addon.
  *
- * On Linux and macOS the ports it opens read with {@link hangupAwareRead}
+ * On Linux and macOS the ports it opens read with a hang-up-aware read
  * instead of serialport's own read, which retries forever (and spins a core)
  * when the device hung up and every read returns end of file.
  *
