@@ -72,6 +72,8 @@ function percentile(sorted: Float64Array, p: number): number {
 async function openRaw(path: string): Promise<InstanceType<typeof SerialPort>> {
   const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  port.on("error", () => {}); // a stalled run's device is killed under it
+  abandon = () => void closeRaw(port);
   return port;
 }
 
@@ -139,13 +141,24 @@ async function rawPingPong(path: string): Promise<Result> {
 async function runUntil(doers: Doable[], finished: Promise<void>): Promise<void> {
   const doist = new Doist({ doers, real: true, tock: TOCK, signals: false });
   const done = doist.do();
+  done.catch(() => {}); // awaited below; a stalled run's device is killed under it
+  abandon = () => {
+    doist.remove([...doist.doers]);
+    void current?.close();
+  };
   await finished;
   doist.remove([...doist.doers]);
   await done;
 }
 
+/** The Serial of the hio-ts run in progress, described when a run stalls. */
+let current: Serial | undefined;
+/** Stops the run in progress (its Doist or raw port), when it stalls. */
+let abandon: (() => void) | undefined;
+const stopRun = (): void => abandon?.();
+
 async function hioThroughput(path: string): Promise<Result> {
-  const serial = new Serial({ path, baudRate: 115200 });
+  const serial = (current = new Serial({ path, baudRate: 115200 }));
   await serial.open();
   const chunk = pattern(CHUNK);
   let start = 0;
@@ -169,7 +182,7 @@ async function hioThroughput(path: string): Promise<Result> {
 }
 
 async function hioPingPong(path: string): Promise<Result> {
-  const serial = new Serial({ path, baudRate: 115200 });
+  const serial = (current = new Serial({ path, baudRate: 115200 }));
   const message = pattern(64);
   const times: number[] = [];
   let finish!: () => void;
@@ -205,24 +218,47 @@ function summarize(times: number[]): Result {
 const dir = mkdtempSync(join(tmpdir(), "hio-serial-bench-"));
 let runs = 0;
 
-/** Runs one measurement on a fresh echo device, so no run inherits another's bytes. */
-async function onFreshDevice(run: (path: string) => Promise<Result>): Promise<Result> {
-  const path = join(dir, `echo${runs++}`);
-  const socat = await startEcho(path);
-  try {
-    return await run(path);
-  } finally {
-    const exited = new Promise((resolve) => socat.once("exit", resolve));
-    socat.kill("SIGTERM");
-    await exited;
+/** Runs that stalled and were run again, by side. */
+const stalls = { raw: 0, "hio-ts": 0 };
+
+/**
+ * Runs one measurement on a fresh echo device, so no run inherits another's
+ * bytes. The socat PIPE echo device can deadlock (seen for both sides, about
+ * once in ten runs): a run with no result after 60 s is described on stderr,
+ * stopped, counted in `stalls` and run again on a new device, at most twice.
+ */
+async function onFreshDevice(run: (path: string) => Promise<Result>, side: "raw" | "hio-ts", what: string): Promise<Result> {
+  for (let attempt = 1; ; attempt++) {
+    const path = join(dir, `echo${runs++}`);
+    const socat = await startEcho(path);
+    current = undefined;
+    abandon = undefined;
+    try {
+      return await watchdog(run(path), `${side} ${what}`);
+    } catch (error) {
+      if (!(error instanceof StallError) || attempt === 3) throw error;
+      stalls[side]++;
+      console.error(`${error.message}; running it again on a new device`);
+      stopRun();
+    } finally {
+      const exited = new Promise((resolve) => socat.once("exit", resolve));
+      socat.kill("SIGTERM");
+      await exited;
+    }
   }
 }
 
-/** Fails a run that stalls instead of hanging the benchmark. */
+class StallError extends Error {}
+
+/** Rejects with StallError, describing the hio-ts Serial if one runs, when `run` has no result after 60 s. */
 function watchdog<T>(run: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} stalled for 60 s`)), 60_000);
+    timer = setTimeout(() => {
+      const serial = current;
+      const state = serial === undefined ? "" : ` (serial ${serial.state}, error ${serial.error?.message ?? "none"}, received ${serial.bytesReceived}, sent ${serial.bytesSent}, rxbs ${serial.rxbs.length}, txbs ${serial.txbs.length}, unsent ${serial.unsent})`;
+      reject(new StallError(`${what} stalled for 60 s${state}`));
+    }, 60_000);
   });
   return Promise.race([run, stalled]).finally(() => clearTimeout(timer));
 }
@@ -232,7 +268,7 @@ async function compare(raw: (path: string) => Promise<Result>, hio: (path: strin
   const kept: [Result | undefined, Result | undefined] = [undefined, undefined];
   for (let round = 0; round < 2; round++) {
     for (const [side, run] of [raw, hio].entries()) {
-      const result = await watchdog(onFreshDevice(run), `${side === 0 ? "raw" : "hio-ts"} ${key}`);
+      const result = await onFreshDevice(run, side === 0 ? "raw" : "hio-ts", key);
       if (kept[side] === undefined || result[key]! > kept[side]![key]!) kept[side] = result;
     }
   }
@@ -264,3 +300,4 @@ console.log(`\nserial on a socat pty (PIPE echo), Node ${process.version}, real-
 console.log(line(header));
 console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);
 for (const cells of rows) console.log(line(cells));
+if (stalls.raw + stalls["hio-ts"] > 0) console.log(`\nruns that stalled (socat echo device) and were run again: raw ${stalls.raw}, hio-ts ${stalls["hio-ts"]}`);
