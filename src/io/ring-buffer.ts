@@ -24,6 +24,8 @@ export interface RingBufferOptions {
 export type Regions = [] | [Uint8Array] | [Uint8Array, Uint8Array];
 
 const EMPTY = new Uint8Array(0);
+/** The search view of the empty store, shared until a ring's first write. */
+const EMPTY_SEARCH = Buffer.from(EMPTY.buffer, 0, 0);
 /** First store size: most frames and most socket reads fit in 4 KiB. */
 const INITIAL_STORE = 4096;
 
@@ -67,7 +69,7 @@ export class RingBuffer {
    * memory and making one is cheap. Wrap arithmetic uses the store's length.
    */
   #bytes: Uint8Array = EMPTY;
-  #search: Buffer = Buffer.from(EMPTY.buffer, 0, 0);
+  #search: Buffer = EMPTY_SEARCH;
   /** Scratch for a needle straddling the wrap point, reused between searches. */
   #seam: Buffer = Buffer.allocUnsafe(16);
   #head = 0;

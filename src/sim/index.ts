@@ -30,7 +30,7 @@ export { SimStream, type SimStreamState, type SimStreamObserver } from "./stream
 export { SimListener, type SimListenerState, type SimListenerObserver } from "./listener.js";
 export { SimDatagramSocket, MAX_DATAGRAM, BROADCAST_ADDRESS, type SimDatagram, type SimDatagramObserver, type SimBindOptions } from "./datagram.js";
 export { DEFAULT_SERIAL_CONDITIONS, type SerialConditions } from "./serial-line.js";
-export { SimSerialLink, SimSerialDevice, type SimSerialLinkOptions } from "./serial-link.js";
+export { SimSerialLink, SimSerialDevice, type SimSerialLinkOptions, type SimSerialLinkInfo } from "./serial-link.js";
 export { SimSerialPortBinding, type SimSerialBinding } from "./serial-binding.js";
 export { SimNet, type SimNetOptions, type HostRef } from "./sim-net.js";
 export { SimSocket, SimServer } from "./tcp-driver.js";

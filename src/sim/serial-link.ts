@@ -19,16 +19,19 @@ export interface SimSerialLinkOptions extends Partial<SerialConditions> {
   /** Plugged in at the start. Default true. */
   plugged?: boolean;
   /** Fields `list()` reports for the port. */
-  info?: {
-    /** Manufacturer, as the USB descriptor would give it. */
-    manufacturer?: string;
-    /** Serial number of the device. */
-    serialNumber?: string;
-    /** USB vendor id, 4 hex digits. */
-    vendorId?: string;
-    /** USB product id, 4 hex digits. */
-    productId?: string;
-  };
+  info?: SimSerialLinkInfo;
+}
+
+/** What `list()` reports about a simulated port besides its path. */
+export interface SimSerialLinkInfo {
+  /** Manufacturer, as the USB descriptor would give it. */
+  manufacturer?: string;
+  /** Serial number of the device. */
+  serialNumber?: string;
+  /** USB vendor id, 4 hex digits. */
+  vendorId?: string;
+  /** USB product id, 4 hex digits. */
+  productId?: string;
 }
 
 /**
@@ -99,16 +102,7 @@ export class SimSerialLink {
   /** Notified on plug and unplug. */
   readonly changed = new Signal();
   /** What `list()` reports besides the path. */
-  readonly info: Readonly<{
-    /** Manufacturer, as the USB descriptor would give it. */
-    manufacturer?: string;
-    /** Serial number of the device. */
-    serialNumber?: string;
-    /** USB vendor id, 4 hex digits. */
-    vendorId?: string;
-    /** USB product id, 4 hex digits. */
-    productId?: string;
-  }>;
+  readonly info: Readonly<SimSerialLinkInfo>;
   readonly #kernel: SimKernel;
   #plugged: boolean;
   #port: SerialPortEnd | undefined;
