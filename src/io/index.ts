@@ -61,3 +61,4 @@ export {
 } from "./slip.js";
 export { crc16Modbus } from "./crc16.js";
 export { readFrame } from "./read-frame.js";
+export { tockUntil, type Handle, type HandleState, type WireTap } from "./handle.js";

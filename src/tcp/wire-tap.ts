@@ -1,16 +1,7 @@
 /**
- * WireTap: what a handle records crossed the wire into.
+ * WireTap: what a handle records crossed the wire into (the io layer's one
+ * type, re-exported here for the tcp layer's users).
  *
  * @module
  */
-
-/**
- * Where a handle reports what crossed the wire: `WireLog` from the io layer
- * fits. The bytes passed are only valid during the call: copy to keep them.
- */
-export interface WireTap {
-  /** Records bytes received from `peer` (`host:port`). */
-  rx(bytes: Uint8Array, peer: string): void;
-  /** Records bytes sent to `peer` (`host:port`). */
-  tx(bytes: Uint8Array, peer: string): void;
-}
+export type { WireTap } from "../io/index.js";
