@@ -7,6 +7,7 @@ import { closeSync, constants, openSync } from "node:fs";
 import { isatty, ReadStream, WriteStream } from "node:tty";
 import { Signal, type Tymth, type Waker } from "../core/index.js";
 import { RingBuffer } from "../io/index.js";
+import { Intake } from "../io/intake.js";
 import { ConsoleError } from "./errors.js";
 import type { SerialHandle, SerialState } from "./handle.js";
 import type { ConsoleInput, ConsoleOptions, ConsoleOutput } from "./console-options.js";
@@ -71,21 +72,9 @@ export class Console implements SerialHandle {
   #ownStreams = false;
   #rawSet = false;
   #editor: LineEditor | undefined;
-  #held: Uint8Array | undefined;
-  /** The input stream ended (rxbs ends once nothing is held). */
-  #inputEnded = false;
-  #paused = false;
+  readonly #intake: Intake;
   #blocked = false;
   #flushQueued = false;
-  #resumeQueued = false;
-  // Deferred: it fires inside a reader's consume(), which must not see rxbs grow under it.
-  readonly #resumeInput: Waker = {
-    wake: () => {
-      if (this.#resumeQueued) return;
-      this.#resumeQueued = true;
-      queueMicrotask(this.#resume);
-    },
-  };
   readonly #sendSoon: Waker = {
     wake: () => {
       if (this.#flushQueued) return;
@@ -115,6 +104,15 @@ export class Console implements SerialHandle {
     this.name = options.name ?? (path === undefined ? "console stdio" : `console ${path}`);
     this.rxbs = new RingBuffer({ capacity: bufferSize, name: `${this.name} rxbs` });
     this.txbs = new RingBuffer({ capacity: bufferSize, name: `${this.name} txbs` });
+    // A stream's chunks are its own (never reused), so the tail is held as a
+    // view. Deferred: room frees up inside a reader's consume(), which must
+    // not see rxbs grow under it.
+    this.#intake = new Intake(this.rxbs, {
+      source: { pause: () => this.#input?.pause(), resume: () => this.#input?.resume() },
+      feed: (bytes, rxbs) => (this.#editor === undefined ? rxbs.write(bytes) : this.#editor.feed(bytes, rxbs)),
+      defer: true,
+      delivered: () => this.waker?.wake(),
+    });
   }
 
   /** Where it is in its lifecycle. */
@@ -248,9 +246,7 @@ export class Console implements SerialHandle {
       raw && this.#mode === "line"
         ? new LineEditor({ max: this.#maxLine, echo: (bytes) => this.#echo(bytes), interrupt: this.#options.onInterrupt ?? raiseInterrupt })
         : undefined;
-    this.#held = undefined;
-    this.#inputEnded = false;
-    this.#paused = false;
+    this.#intake.reset();
     this.#blocked = false;
     input.on("data", this.#onData);
     input.on("end", this.#onEnd);
@@ -278,6 +274,7 @@ export class Console implements SerialHandle {
       if (this.#ownStreams) (output as unknown as WriteStream).end();
     }
     this.#rawSet = false;
+    this.#intake.reset();
   }
 
   #setState(state: SerialState): void {
@@ -298,8 +295,7 @@ export class Console implements SerialHandle {
   readonly #onEnd = (): void => {
     // A stream may end while its last chunk waits, held, for room in rxbs:
     // rxbs ends only once that chunk is in.
-    this.#inputEnded = true;
-    if (this.#held === undefined) this.rxbs.end();
+    this.#intake.end();
     this.waker?.wake();
   };
 
@@ -311,43 +307,17 @@ export class Console implements SerialHandle {
     this.#setState("cutoff");
   };
 
-  /** Moves input into rxbs; keeps (and pauses the input for) what does not fit. */
+  /** Moves input into rxbs; the intake keeps (and pauses the input for) what does not fit. */
   #take(bytes: Uint8Array): void {
-    if (this.rxbs.ended) return;
-    const editor = this.#editor;
-    const used = editor === undefined ? this.rxbs.write(bytes) : editor.feed(bytes, this.rxbs);
-    if (editor?.ended) {
+    this.#intake.offer(bytes);
+    if (this.#editor?.ended === true) {
+      this.#intake.reset();
       this.rxbs.end();
-      return;
-    }
-    if (used < bytes.length) {
-      this.#held = bytes.subarray(used);
-      if (!this.#paused) {
-        this.#paused = true;
-        this.#input?.pause();
-      }
-      this.rxbs.spaceSignal.subscribe(this.#resumeInput);
     }
   }
 
-  readonly #resume = (): void => {
-    this.#resumeQueued = false;
-    if (this.#state === "open") this.#pumpIn();
-  };
-
   #pumpIn(): void {
-    const held = this.#held;
-    if (held !== undefined) {
-      this.#held = undefined;
-      this.#take(held);
-      if (this.#held !== undefined) return;
-      if (this.#inputEnded) this.rxbs.end();
-      this.waker?.wake();
-    }
-    if (this.#paused && this.#input !== undefined) {
-      this.#paused = false;
-      this.#input.resume();
-    }
+    this.#intake.flush();
   }
 
   // --- output --------------------------------------------------------------

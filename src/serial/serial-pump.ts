@@ -4,13 +4,17 @@
  * @module
  */
 import type { Waker } from "../core/index.js";
-import type { RingBuffer, WireLog } from "../io/index.js";
+import { Intake } from "../io/intake.js";
+import type { RingBuffer } from "../io/ring-buffer.js";
+import type { WireTap } from "../io/handle.js";
 import type { BindingError, BindingPortInterface } from "./binding.js";
+
+const noop = (): void => {};
 
 /** What the pump reports to the Serial that owns it. */
 export interface PumpHost {
   /** Records the chunks moved, when set. */
-  readonly wirelog: Pick<WireLog, "rx" | "tx"> | undefined;
+  readonly wirelog: WireTap | undefined;
   /** The peer name for the wirelog (the device path). */
   readonly peer: string;
   /** Bytes arrived in rxbs. */
@@ -28,7 +32,8 @@ export interface PumpHost {
  *
  * Reads land in a scratch buffer and are then copied into `rxbs` (a read
  * cannot target the ring itself: its free region moves while the read is
- * pending). The chunk being written leaves `txbs` when it is sent and stays in
+ * pending); an {@link Intake} holds what does not fit, and the next read
+ * starts only once it is in. The chunk being written leaves `txbs` when it is sent and stays in
  * a scratch buffer until the OS took it, so a cutoff never loses it: it is
  * sent again on the next port.
  */
@@ -42,8 +47,7 @@ export class SerialPump {
   readonly #rxBuffer: Buffer;
   #reading = false;
   #readPort: BindingPortInterface | undefined;
-  #rxHeld = 0;
-  #rxHeldFrom = 0;
+  readonly #intake: Intake;
   readonly #txBuffer: Buffer;
   #writing = false;
   #writePort: BindingPortInterface | undefined;
@@ -65,6 +69,14 @@ export class SerialPump {
     this.#host = host;
     this.#rxBuffer = Buffer.allocUnsafe(chunk);
     this.#txBuffer = Buffer.allocUnsafe(chunk);
+    // The next read (which reuses #rxBuffer) starts only once the held tail is
+    // in, so the tail is held as a view, not copied.
+    this.#intake = new Intake(rxbs, { source: { pause: noop, resume: () => this.#pumpRx() }, delivered: () => host.received() });
+  }
+
+  /** Bytes read from the device and held until `rxbs` has room for them. */
+  get held(): number {
+    return this.#intake.held;
   }
 
   /** Bytes received since the pump was made. */
@@ -92,6 +104,11 @@ export class SerialPump {
     if (port !== undefined) this.pump();
   }
 
+  /** Forgets bytes held for rxbs (the Serial closed: nobody wants them). */
+  dropHeld(): void {
+    this.#intake.reset();
+  }
+
   /** Starts a read and a write if there is room, bytes, and nothing in flight. */
   pump(): void {
     this.#pumpRx();
@@ -103,7 +120,7 @@ export class SerialPump {
   #pumpRx(): void {
     const port = this.#port;
     if (this.#reading || port === undefined) return;
-    if (this.#rxHeld > 0 && !this.#deliver()) return;
+    if (!this.#intake.flush() || this.#reading) return; // resumed by the intake once the held tail is in
     const free = this.#rxbs.free;
     if (free === 0) {
       this.#rxbs.spaceSignal.subscribe(this.#resumeRead);
@@ -119,12 +136,11 @@ export class SerialPump {
     const count = result.bytesRead;
     if (this.#rxbs.ended) return; // closed meanwhile: the user no longer wants them
     this.#bytesReceived += count;
-    this.#host.wirelog?.rx(this.#rxBuffer.subarray(0, count), this.#host.peer);
-    this.#rxHeldFrom = 0;
-    this.#rxHeld = count;
-    this.#deliver();
+    const chunk = this.#rxBuffer.subarray(0, count);
+    this.#host.wirelog?.rx(chunk, this.#host.peer);
+    this.#intake.offer(chunk);
     this.#host.received();
-    this.#pumpRx();
+    if (this.#intake.held === 0) this.#pumpRx();
   };
 
   readonly #onReadError = (error: BindingError): void => {
@@ -133,21 +149,6 @@ export class SerialPump {
     if (error?.canceled === true || this.#readPort !== this.#port) this.#pumpRx();
     else this.#host.failed(error);
   };
-
-  /** Moves held bytes into rxbs; true when none are left. */
-  #deliver(): boolean {
-    if (this.#rxbs.ended) {
-      this.#rxHeld = 0;
-      return true;
-    }
-    const from = this.#rxHeldFrom;
-    const taken = this.#rxbs.write(this.#rxBuffer.subarray(from, from + this.#rxHeld));
-    this.#rxHeld -= taken;
-    this.#rxHeldFrom += taken;
-    if (this.#rxHeld === 0) return true;
-    this.#rxbs.spaceSignal.subscribe(this.#resumeRead); // rxbs filled up meanwhile: wait for room
-    return false;
-  }
 
   // --- send ----------------------------------------------------------------
 

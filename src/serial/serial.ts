@@ -229,6 +229,7 @@ export class Serial extends Tymee implements SerialHandle {
     this.#pump.attach(undefined);
     if (port !== undefined) this.#closing = closeQuietly(port);
     this.rxbs.end();
+    this.#pump.dropHeld();
     this.#setState("closed");
     return this.#closing;
   }
