@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { WireTap } from "../io/index.js";
+
 /**
  * The input side a Console reads: `process.stdin`, a `tty.ReadStream`, or any
  * readable byte stream; a terminal has `isTTY` and `setRawMode`.
@@ -42,6 +44,8 @@ export interface ConsoleOptions {
   bufferSize?: number;
   /** A name for logs and errors. Default `console <path>` or `console stdio`. */
   name?: string;
+  /** Where to record what was read from the input and written to the output (peer: the path, or `stdio`). */
+  wirelog?: WireTap;
   /** What Ctrl-C does in line mode. Default: raise SIGINT in this process (a Doist stops cleanly). */
   onInterrupt?: () => void;
 }

@@ -6,7 +6,7 @@
 import { closeSync, constants, openSync } from "node:fs";
 import { isatty, ReadStream, WriteStream } from "node:tty";
 import { Signal, type Tymth, type Waker } from "../core/index.js";
-import { RingBuffer } from "../io/index.js";
+import { RingBuffer, type Handle, type WireTap } from "../io/index.js";
 import { Intake } from "../io/intake.js";
 import { ConsoleError } from "./errors.js";
 import type { SerialHandle, SerialState } from "./handle.js";
@@ -43,7 +43,7 @@ const raiseInterrupt = (): void => {
  * await new Doist({ doers: [doer], real: true }).do();
  * ```
  */
-export class Console implements SerialHandle {
+export class Console implements SerialHandle, Handle {
   /** Bytes typed (whole lines in line mode), waiting for protocol code. */
   readonly rxbs: RingBuffer;
   /** Bytes waiting to be written to the output. */
@@ -62,6 +62,8 @@ export class Console implements SerialHandle {
   readonly path: string | undefined;
   /** Who to wake on input and state changes (set by its doer). */
   waker: Waker | undefined;
+  /** Records what was read and written (peer: the path, or `stdio`). */
+  wirelog: WireTap | undefined;
   readonly #options: ConsoleOptions;
   readonly #mode: "line" | "bytes";
   readonly #maxLine: number;
@@ -101,6 +103,7 @@ export class Console implements SerialHandle {
     this.#mode = mode;
     this.#maxLine = maxLine;
     this.path = path;
+    this.wirelog = options.wirelog;
     this.name = options.name ?? (path === undefined ? "console stdio" : `console ${path}`);
     this.rxbs = new RingBuffer({ capacity: bufferSize, name: `${this.name} rxbs` });
     this.txbs = new RingBuffer({ capacity: bufferSize, name: `${this.name} txbs` });
@@ -118,6 +121,21 @@ export class Console implements SerialHandle {
   /** Where it is in its lifecycle. */
   get state(): SerialState {
     return this.#state;
+  }
+
+  /** Names the console for messages (the same as `name`). */
+  get label(): string {
+    return this.name;
+  }
+
+  /** Bytes put in `txbs` may still be written: the console is open. */
+  get maySend(): boolean {
+    return this.#state === "open";
+  }
+
+  /** More input may still arrive: open, and the input has not ended. */
+  get mayReceive(): boolean {
+    return this.#state === "open" && !this.rxbs.ended && !this.#intake.ending;
   }
 
   /** State is `open`. */
@@ -186,6 +204,19 @@ export class Console implements SerialHandle {
     this.rxbs.end();
     this.#setState("closed");
     return Promise.resolve();
+  }
+
+  /** Closes it when a `using` block ends. */
+  [Symbol.dispose](): void {
+    void this.close();
+  }
+
+  /**
+   * Closes it when an `await using` block ends.
+   * @returns a resolved Promise, once the terminal is restored
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Writes what waits in `txbs` and resumes input once `rxbs` has room. */
@@ -288,6 +319,7 @@ export class Console implements SerialHandle {
 
   readonly #onData = (chunk: Buffer | string): void => {
     const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+    this.wirelog?.rx(bytes, this.path ?? "stdio");
     this.#take(bytes);
     this.waker?.wake();
   };
@@ -346,6 +378,7 @@ export class Console implements SerialHandle {
     }
     const bytes = txbs.read(); // a fresh copy: the stream may keep it, and the ring is free at once
     const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    this.wirelog?.tx(chunk, this.path ?? "stdio");
     if (!output.write(chunk)) {
       this.#blocked = true;
       output.once("drain", this.#onDrain);

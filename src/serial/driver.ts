@@ -4,7 +4,7 @@
  * @module
  */
 import type { Signal, Tymth, Waker } from "../core/index.js";
-import { writeAll, type Reader, type RingBuffer } from "../io/index.js";
+import { writeAll, type Handle, type Reader, type RingBuffer, type WireTap } from "../io/index.js";
 import type { SerialHandle, SerialState } from "./handle.js";
 import { Serial } from "./serial.js";
 import type { SerialOptions } from "./serial-options.js";
@@ -52,7 +52,7 @@ const encoder = new TextEncoder();
  * await new Doist({ doers: [doer], real: true, limit: 5 }).do();
  * ```
  */
-export class Driver implements SerialHandle {
+export class Driver implements SerialHandle, Handle {
   /** A user-friendly name for the device. */
   readonly name: string;
   /** A unique id for the device. */
@@ -86,6 +86,30 @@ export class Driver implements SerialHandle {
   /** Bytes waiting to be sent (the handle's). */
   get txbs(): RingBuffer {
     return this.handle.txbs;
+  }
+
+  /** Names the driver and the handle it drives, e.g. `gps on serial /dev/ttyUSB0`. */
+  get label(): string {
+    return this.name === this.handle.name ? this.handle.label : `${this.name} on ${this.handle.label}`;
+  }
+
+  /** Whether bytes queued now may still reach the device (the handle's). */
+  get maySend(): boolean {
+    return this.handle.maySend;
+  }
+
+  /** Whether more bytes may still arrive (the handle's). */
+  get mayReceive(): boolean {
+    return this.handle.mayReceive;
+  }
+
+  /** The handle's wire tap. */
+  get wirelog(): WireTap | undefined {
+    return this.handle.wirelog;
+  }
+
+  set wirelog(wirelog: WireTap | undefined) {
+    this.handle.wirelog = wirelog;
   }
 
   /** The handle's state. */
@@ -155,6 +179,19 @@ export class Driver implements SerialHandle {
    * @returns as the handle's `close()`
    */
   close(): Promise<void> {
+    return this.handle.close();
+  }
+
+  /** Closes the handle when a `using` block ends. */
+  [Symbol.dispose](): void {
+    void this.handle.close();
+  }
+
+  /**
+   * Closes the handle when an `await using` block ends.
+   * @returns resolves once the handle released its device
+   */
+  [Symbol.asyncDispose](): Promise<void> {
     return this.handle.close();
   }
 

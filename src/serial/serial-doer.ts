@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { DoDoer, doify, type DoerOptions } from "../core/index.js";
+import { DoDoer, doify, WAIT, type DoerOptions } from "../core/index.js";
+import { tockUntil } from "../io/index.js";
 import type { SerialHandle } from "./handle.js";
 
 /**
@@ -25,6 +26,13 @@ export interface SerialDoerOptions<H extends SerialHandle> extends DoerOptions {
 
 const ignore = (): void => {};
 
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object" && Symbol.asyncIterator in value) return "an async generator";
+  if (value instanceof Promise) return "a Promise";
+  return typeof value;
+}
+
 /**
  * Opens a serial handle in its enter context, services it while it runs and
  * closes it in its exit context, on every path.
@@ -35,7 +43,8 @@ const ignore = (): void => {};
  * its own deed, so a handler waiting in `readLine` is woken by the bytes it
  * waits for, and the doer is done when the handler has returned and what it
  * wrote has been sent (or the handle can no longer send). Without one, it is
- * done when the handle is closed or cut off for good.
+ * done when the handle may neither send nor receive any more (`maySend` and
+ * `mayReceive` are false: closed, or cut off for good).
  *
  * A first open that fails and will not be retried makes `recur` throw the
  * handle's typed error (abort, then exit), so `doist.do()` rejects with it.
@@ -77,7 +86,11 @@ export class SerialDoer<H extends SerialHandle = SerialHandle> extends DoDoer {
         : [
             doify(
               function* serialHandler() {
-                yield* handler(serial);
+                const dog = handler(serial) as unknown;
+                if (typeof dog !== "object" || dog === null || typeof (dog as Iterator<unknown>).next !== "function" || Symbol.asyncIterator in dog) {
+                  throw new TypeError(`${serial.label}: handler must be a generator function (function*), got one that returned ${describe(dog)}`);
+                }
+                yield* dog as ReturnType<SerialHandler<H>>;
                 return true;
               },
               { name: `${serial.name} handler` },
@@ -102,7 +115,7 @@ export class SerialDoer<H extends SerialHandle = SerialHandle> extends DoDoer {
    * Recur context: services the handle, then runs the handler if it is due.
    * @param tyme the current tyme
    * @returns true when the handler returned and `txbs` drained, or (without
-   *   a handler) when the handle is closed or cut off for good
+   *   a handler) when the handle may neither send nor receive
    * @throws the handle's open error when its first open failed and will not be retried
    */
   override recur(tyme: number): boolean {
@@ -117,7 +130,7 @@ export class SerialDoer<H extends SerialHandle = SerialHandle> extends DoDoer {
       serial.drainSignal.subscribe(this);
       return false;
     }
-    return serial.state === "closed" || (serial.state === "cutoff" && !serial.reopenable);
+    return !serial.maySend && !serial.mayReceive;
   }
 
   /** Exit context: closes the handler, then the handle. */
@@ -133,10 +146,9 @@ export class SerialDoer<H extends SerialHandle = SerialHandle> extends DoDoer {
 
   protected override nextTock(): number | undefined {
     const tock = super.nextTock();
-    const due = this.serial.due;
-    if (due === Number.POSITIVE_INFINITY) return tock;
-    const wait = due - (this.tyme ?? 0);
-    if (wait <= 0 || tock === undefined) return undefined;
+    const wait = tockUntil(this.serial.due, this.tyme);
+    if (wait === WAIT) return tock;
+    if (wait === undefined || tock === undefined) return undefined;
     return Math.min(tock, wait);
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { Signal, Tymee, type Waker } from "../core/index.js";
-import { RingBuffer, type WireLog } from "../io/index.js";
+import { RingBuffer, type Handle, type WireTap } from "../io/index.js";
 import { nativeSerialBinding, type BindingPortInterface, type BindingInterface } from "./binding.js";
 import { openError, SerialCutoffError, SerialNotFoundError, SerialOpenError } from "./errors.js";
 import type { SerialHandle, SerialState } from "./handle.js";
@@ -56,7 +56,7 @@ const ignore = (): void => {};
  * await new Doist({ doers: [doer], real: true, limit: 5 }).do();
  * ```
  */
-export class Serial extends Tymee implements SerialHandle {
+export class Serial extends Tymee implements SerialHandle, Handle {
   /** Bytes received, waiting for protocol code. */
   readonly rxbs: RingBuffer;
   /** Bytes waiting to be sent. */
@@ -72,7 +72,7 @@ export class Serial extends Tymee implements SerialHandle {
   /** The USB ids it finds the device by, if any. */
   readonly match: PortMatch | undefined;
   /** Records every chunk received and sent. */
-  wirelog: Pick<WireLog, "rx" | "tx"> | undefined;
+  wirelog: WireTap | undefined;
   /** Who to wake on I/O events (set by its doer). */
   waker: Waker | undefined;
   readonly #settings: SerialSettings;
@@ -129,6 +129,11 @@ export class Serial extends Tymee implements SerialHandle {
     return `serial ${this.#path ?? describeMatch(this.match ?? {})}`;
   }
 
+  /** Names the handle and its device for messages (the same as `name`). */
+  get label(): string {
+    return this.name;
+  }
+
   /** Device path: as given, or the one the device was last found at by `match`. */
   get path(): string | undefined {
     return this.#path;
@@ -162,6 +167,20 @@ export class Serial extends Tymee implements SerialHandle {
   /** State is `cutoff`: the device went away (or is not there yet). */
   get cutoff(): boolean {
     return this.#state === "cutoff";
+  }
+
+  /**
+   * Bytes put in `txbs` now may still reach the device: it is open or
+   * opening, or cut off and reopening (they are sent once it is back).
+   */
+  get maySend(): boolean {
+    const state = this.#state;
+    return state === "open" || state === "opening" || (state === "cutoff" && this.reopenable);
+  }
+
+  /** More bytes may still arrive: open or opening, or cut off and reopening. */
+  get mayReceive(): boolean {
+    return this.maySend;
   }
 
   /** Why it is closed or cut off, if it failed. */
@@ -323,6 +342,19 @@ export class Serial extends Tymee implements SerialHandle {
     if (this.reopenable) this.#scheduleRetry();
     else this.rxbs.end();
     this.#setState("cutoff");
+  }
+
+  /** Closes it when a `using` block ends (the release goes on in the background). */
+  [Symbol.dispose](): void {
+    void this.close();
+  }
+
+  /**
+   * Closes it when an `await using` block ends.
+   * @returns resolves once the binding released the device
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #setState(state: SerialState): void {
