@@ -19,6 +19,6 @@ export default defineConfig({
   clean: true,
   target: "node20",
   splitting: true,
-  external: ["serialport", "@serialport/binding-mock"],
+  external: ["serialport", "@serialport/bindings-cpp", "@serialport/binding-mock"],
   shims: true,
 });

@@ -11,6 +11,7 @@
  */
 import { read as fsRead } from "node:fs";
 import { createRequire } from "node:module";
+import { SerialBindingMissingError } from "./errors.js";
 
 /** Settings a port is opened with, as serialport's bindings take them. */
 export interface BindingOpenOptions {
@@ -112,13 +113,18 @@ export interface BindingError extends Error {
   code?: string;
 }
 
+/** The package that holds serialport's native bindings: an optional dependency of hio-ts. */
+export const SERIAL_BINDINGS_PACKAGE = "@serialport/bindings-cpp";
+
 let nativeBinding: BindingInterface | undefined;
 
 /**
- * Returns serialport's binding for this platform, loading the `serialport`
- * package (and its native addon) the first time it is called. Nothing else in
- * hio-ts loads it, so a program that never opens or lists a serial port never
- * loads the addon.
+ * Returns serialport's native binding for this platform (`autoDetect()` of
+ * `@serialport/bindings-cpp`), loading the package and its native addon the
+ * first time it is called. Nothing else in hio-ts loads it, so a program that
+ * never opens or lists a serial port never loads the addon, and hio-ts
+ * installs and runs without it (it is an optional dependency: on a platform
+ * with no prebuilt addon and no compiler, TCP and UDP still work).
  *
  * On Linux and macOS the ports it opens read with a hang-up-aware read
  * instead of serialport's own read, which retries forever (and spins a core)
@@ -127,19 +133,48 @@ let nativeBinding: BindingInterface | undefined;
  * The load is synchronous (`require`), so it can run inside a Doer's enter.
  *
  * @returns the auto-detected native binding
- * @throws Error from Node when the package or its addon cannot be loaded
+ * @throws SerialBindingMissingError naming `@serialport/bindings-cpp` when the
+ *   package is not installed or its addon cannot load here
+ * @example
+ * ```ts
+ * try {
+ *   console.log(await nativeSerialBinding().list());
+ * } catch (error) {
+ *   if (error instanceof SerialBindingMissingError) console.error(error.message); // says what to install
+ *   else throw error;
+ * }
+ * ```
  */
 export function nativeSerialBinding(): BindingInterface {
   if (nativeBinding === undefined) {
-    const require = createRequire(import.meta.url);
-    const loaded = require("serialport") as { SerialPort: { binding: BindingInterface } };
-    const binding = loaded.SerialPort.binding;
+    let binding: BindingInterface;
+    try {
+      const require = createRequire(import.meta.url);
+      const loaded = require(SERIAL_BINDINGS_PACKAGE) as { autoDetect(): BindingInterface };
+      binding = loaded.autoDetect();
+    } catch (error) {
+      throw bindingMissing(error);
+    }
     nativeBinding = {
       list: () => binding.list(),
       open: async (options) => withHangupAwareRead(await binding.open(options)),
     };
   }
   return nativeBinding;
+}
+
+function bindingMissing(error: unknown): SerialBindingMissingError {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  const what =
+    code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND"
+      ? `the package ${SERIAL_BINDINGS_PACKAGE} is not installed`
+      : `the package ${SERIAL_BINDINGS_PACKAGE} cannot load its native addon on ${process.platform}-${process.arch} (${reason})`;
+  return new SerialBindingMissingError(
+    SERIAL_BINDINGS_PACKAGE,
+    `serial ports need ${SERIAL_BINDINGS_PACKAGE}, an optional dependency of hio-ts, and ${what}: install it with "npm install ${SERIAL_BINDINGS_PACKAGE}" (it needs a prebuilt binary for this platform or a C++ compiler)`,
+    { cause: error },
+  );
 }
 
 /** What a Unix port of serialport's native binding has besides the interface. */

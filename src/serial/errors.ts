@@ -45,6 +45,27 @@ export class SerialPermissionError extends SerialOpenError {}
  */
 export class SerialCutoffError extends SerialError {}
 
+/**
+ * The native serial binding (the optional package `@serialport/bindings-cpp`)
+ * is not installed or its addon cannot load on this platform. `packageName`
+ * names the package to install. It is an open error, so `open()` rejects
+ * with it (and does not retry: installing needs a restart).
+ */
+export class SerialBindingMissingError extends SerialOpenError {
+  /** The package to install: `@serialport/bindings-cpp`. */
+  readonly packageName: string;
+
+  /**
+   * @param packageName the package that could not be loaded
+   * @param message what went wrong and how to fix it
+   * @param options `cause`: what loading it threw
+   */
+  constructor(packageName: string, message: string, options?: ErrorOptions) {
+    super("", message, options);
+    this.packageName = packageName;
+  }
+}
+
 /** Listing the serial ports failed. */
 export class SerialListError extends SerialError {}
 

@@ -4,13 +4,15 @@
  * drivers ({@link Driver}) as handles with `rxbs`/`txbs` rings, and the
  * doers that run them with protocol handlers.
  *
- * Importing this module does not load `serialport`: its native binding is
- * loaded the first time a Serial opens or ports are listed.
+ * Importing this module does not load the native binding: the optional
+ * package `@serialport/bindings-cpp` is loaded the first time a Serial opens
+ * on it or ports are listed, and its absence is a
+ * {@link SerialBindingMissingError} naming the package to install.
  *
  * @module
  */
-export { SerialError, SerialOpenError, SerialNotFoundError, SerialPermissionError, SerialCutoffError, SerialListError, ConsoleError } from "./errors.js";
-export { nativeSerialBinding, type BindingInterface, type BindingPortInterface, type BindingOpenOptions, type BindingError, type PortInfo } from "./binding.js";
+export { SerialError, SerialOpenError, SerialNotFoundError, SerialPermissionError, SerialCutoffError, SerialListError, SerialBindingMissingError, ConsoleError } from "./errors.js";
+export { nativeSerialBinding, SERIAL_BINDINGS_PACKAGE, type BindingInterface, type BindingPortInterface, type BindingOpenOptions, type BindingError, type PortInfo } from "./binding.js";
 export { listSerialPorts, type ListSerialPortsOptions } from "./list-ports.js";
 export type { SerialHandle, SerialState } from "./handle.js";
 export type { SerialOptions, PortMatch, Parity } from "./serial-options.js";

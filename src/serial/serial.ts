@@ -6,7 +6,7 @@
 import { Signal, Tymee, type Waker } from "../core/index.js";
 import { RingBuffer, type Handle, type WireTap } from "../io/index.js";
 import { nativeSerialBinding, type BindingPortInterface, type BindingInterface } from "./binding.js";
-import { openError, SerialCutoffError, SerialNotFoundError, SerialOpenError } from "./errors.js";
+import { openError, SerialBindingMissingError, SerialCutoffError, SerialNotFoundError, SerialOpenError } from "./errors.js";
 import type { SerialHandle, SerialState } from "./handle.js";
 import { listSerialPorts } from "./list-ports.js";
 import { SerialPump } from "./serial-pump.js";
@@ -282,7 +282,12 @@ export class Serial extends Tymee implements SerialHandle, Handle {
       path = await this.#findPath(binding);
       port = await binding.open({ path, ...this.#settings.open });
     } catch (error) {
-      const failure = error instanceof SerialOpenError ? error : openError(this.name, path, error);
+      const failure =
+        error instanceof SerialBindingMissingError
+          ? new SerialBindingMissingError(error.packageName, `${this.name}: ${error.message}`, { cause: error.cause })
+          : error instanceof SerialOpenError
+            ? error
+            : openError(this.name, path, error);
       if (attempt === this.#attempt) this.#failOpen(failure);
       throw failure;
     }
@@ -316,7 +321,8 @@ export class Serial extends Tymee implements SerialHandle, Handle {
   #failOpen(failure: Error): void {
     this.#opening = undefined;
     this.#error = failure;
-    if (this.reopenable) {
+    // A missing binding does not come back by retrying: it needs an install and a restart.
+    if (this.reopenable && !(failure instanceof SerialBindingMissingError)) {
       this.#scheduleRetry();
       this.#setState("cutoff");
     } else {
