@@ -14,9 +14,14 @@
  *    `subarray` loop over one Buffer holding all 100 MB. readFrame with a
  *    LineFramer is shown for comparison.
  *
+ * 3. Handler reads of whole chunks (what an echo or a proxy does per socket
+ *    read): `lendRegions` + `consume` (views of the ring, no copy) and
+ *    `readAvailable` (a new array per read), each driven by hand, against the
+ *    bare loop of `ring.readRegions()` + `consume` with no reader at all.
+ *
  * Run: npm run bench:io
  */
-import { LineFramer, RingBuffer, readFrame, readLine, type Reader } from "../src/io/index.js";
+import { LineFramer, RingBuffer, lendRegions, readAvailable, readFrame, readLine, regionsLength, type Reader } from "../src/io/index.js";
 
 const MB = 1024 * 1024;
 
@@ -102,6 +107,49 @@ function ringRegions(total: number, chunk: Uint8Array): number {
   return check;
 }
 
+// ------------------------------------------------------ handler reads
+
+/** The floor: write a chunk, look at it through the ring's own views, consume it. */
+function bareRegions(total: number, chunk: Uint8Array): number {
+  const ring = new RingBuffer({ capacity: 262_144, initialSize: 262_144 });
+  let moved = 0;
+  let check = 0;
+  while (moved < total) {
+    ring.write(chunk);
+    const regions = ring.readRegions();
+    const count = regionsLength(regions);
+    check += regions[0]![count - 1 < regions[0]!.length ? count - 1 : 0]!;
+    ring.consume(count);
+    moved += count;
+  }
+  return check;
+}
+
+/** The same through a reader made by `make`, stepped by hand like a handler's `yield*`. */
+function handlerReads(total: number, chunk: Uint8Array, lending: boolean): number {
+  const ring = new RingBuffer({ capacity: 262_144, initialSize: 262_144 });
+  let moved = 0;
+  let check = 0;
+  while (moved < total) {
+    ring.write(chunk);
+    if (lending) {
+      const step = lendRegions(ring).next(0);
+      if (!step.done) throw new Error("lendRegions waited with bytes in the ring");
+      const regions = step.value;
+      const count = regionsLength(regions);
+      check += regions[0]![count - 1 < regions[0]!.length ? count - 1 : 0]!;
+      ring.consume(count);
+      moved += count;
+    } else {
+      const step = readAvailable(ring).next(0);
+      if (!step.done) throw new Error("readAvailable waited with bytes in the ring");
+      check += step.value[step.value.length - 1]!;
+      moved += step.value.length;
+    }
+  }
+  return check;
+}
+
 // ------------------------------------------------------------ readLine
 
 function makeLines(size: number): Buffer {
@@ -172,6 +220,17 @@ for (const size of [1024, 16_384]) {
   rows.push({ name: `ring write+read(n) (allocates), ${size} B`, hio: gbps(copy), baseline: gbps(floor), unit: "GiB/s" });
 }
 
+for (const size of [16_384, 65_536]) {
+  const chunk = new Uint8Array(size).fill(7);
+  const total = 1024 * MB;
+  const bare = best(5, () => bareRegions(total, chunk)).ms;
+  const lent = best(5, () => handlerReads(total, chunk, true)).ms;
+  const copied = best(3, () => handlerReads(total / 4, chunk, false)).ms * 4;
+  const gbps = (ms: number) => total / MB / 1024 / (ms / 1000);
+  rows.push({ name: `handler lendRegions+consume, ${size / 1024} KiB`, hio: gbps(lent), baseline: gbps(bare), unit: "GiB/s" });
+  rows.push({ name: `handler readAvailable (allocates), ${size / 1024} KiB`, hio: gbps(copied), baseline: gbps(bare), unit: "GiB/s" });
+}
+
 {
   const data = makeLines(100 * MB);
   const hand = best(5, () => handLoop(data));
@@ -197,4 +256,4 @@ for (const row of rows) {
   const goal = row.goal === undefined ? "" : `>= ${row.goal}x ${ratio >= row.goal ? "met" : "MISSED"}`;
   console.log(`${pad(row.name, 44)} ${pad(row.unit, 9)} ${num(row.hio)} ${num(row.baseline)} ${ratio.toFixed(2).padStart(6)}  ${goal}`);
 }
-console.log("\nbaselines: ring = the same two copies with Uint8Array.set; readLine = Buffer indexOf + subarray over one 100 MB Buffer.");
+console.log("\nbaselines: ring = the same two copies with Uint8Array.set; handler = the bare readRegions+consume loop, no reader; readLine = Buffer indexOf + subarray over one 100 MB Buffer.");
