@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { closeSync, constants, openSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { isatty, ReadStream, WriteStream } from "node:tty";
 import { Signal, type Tymth, type Waker } from "../core/index.js";
 import { RingBuffer, type Handle, type WireTap } from "../io/index.js";
@@ -14,6 +14,25 @@ import type { ConsoleInput, ConsoleOptions, ConsoleOutput } from "./console-opti
 import { LineEditor } from "./line-editor.js";
 
 const encoder = new TextEncoder();
+
+/**
+ * Closes `fd` once `stream` has closed, if it is still open on the same
+ * device. libuv reopens a pty slave given to a tty stream and leaves the fd
+ * it was given open, so without this every open and close of a Console by
+ * path leaked its descriptors. The device check keeps it from closing a
+ * descriptor number that was closed and reused meanwhile.
+ */
+function closeFdWhenClosed(stream: ReadStream | WriteStream, fd: number): void {
+  const device = fstatSync(fd);
+  stream.once("close", () => {
+    try {
+      const now = fstatSync(fd);
+      if (now.rdev === device.rdev && now.ino === device.ino && now.dev === device.dev) closeSync(fd);
+    } catch {
+      // closed with the stream already
+    }
+  });
+}
 const raiseInterrupt = (): void => {
   process.kill(process.pid, "SIGINT");
 };
@@ -261,6 +280,8 @@ export class Console implements SerialHandle, Handle {
       const writeFd = openSync(path, flags); // libuv wants one handle per direction
       input = new ReadStream(readFd);
       output = new WriteStream(writeFd);
+      closeFdWhenClosed(input as unknown as ReadStream, readFd);
+      closeFdWhenClosed(output as unknown as WriteStream, writeFd);
       this.#ownStreams = true;
     } else {
       input = this.#options.input ?? process.stdin;
@@ -302,7 +323,10 @@ export class Console implements SerialHandle, Handle {
     if (output !== undefined) {
       output.off("error", this.#onError);
       output.off("drain", this.#onDrain);
-      if (this.#ownStreams) (output as unknown as WriteStream).end();
+      if (this.#ownStreams) {
+        const stream = output as unknown as WriteStream;
+        stream.end(() => stream.destroy()); // end() alone leaves the tty handle open
+      }
     }
     this.#rawSet = false;
     this.#intake.reset();

@@ -5,7 +5,7 @@
  * raw serialport peer, so tests check hio-ts against code it did not write.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { constants, mkdtempSync, openSync, rmSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,7 +167,17 @@ export class TtyReader {
 
   constructor(path: string) {
     const fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+    const device = fstatSync(fd);
     this.#stream = new tty.ReadStream(fd);
+    // libuv reopens a pty slave and leaves the fd it was given open: close it
+    // with the stream (if it is still this device), or every reader leaks one.
+    this.#stream.once("close", () => {
+      try {
+        if (fstatSync(fd).rdev === device.rdev) closeSync(fd);
+      } catch {
+        // already closed
+      }
+    });
     this.#stream.on("data", (chunk: Buffer) => this.chunks.push(chunk));
     this.#stream.on("error", () => {}); // a vanished device is expected
   }
