@@ -38,6 +38,13 @@ export interface IntakeOptions {
   defer?: boolean | undefined;
   /** Called after held bytes went in once room freed up (to wake the consumer). */
   delivered?: (() => void) | undefined;
+  /**
+   * Who to wake when room frees up, instead of moving the held bytes in at
+   * once: a handle whose `service()` calls {@link Intake.flush} (so the move
+   * happens in its Doer's pass). Default: move them at once (or, with
+   * `defer`, in a microtask).
+   */
+  wake?: Waker | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -68,6 +75,7 @@ export class Intake {
   readonly #feed: (bytes: Uint8Array, ring: RingBuffer) => number;
   readonly #defer: boolean;
   readonly #delivered: (() => void) | undefined;
+  readonly #room: Waker;
   #held: Uint8Array = EMPTY;
   #paused = false;
   #ending = false;
@@ -76,7 +84,7 @@ export class Intake {
     this.#queued = false;
     this.#resume();
   };
-  readonly #room: Waker = {
+  readonly #moveNow: Waker = {
     wake: () => {
       if (!this.#defer) this.#resume();
       else if (!this.#queued) {
@@ -88,7 +96,7 @@ export class Intake {
 
   /**
    * @param ring where the bytes go (a handle's `rxbs`)
-   * @param options `source`, `copy`, `feed`, `defer`, `delivered`
+   * @param options `source`, `copy`, `feed`, `defer`, `delivered`, `wake`
    */
   constructor(ring: RingBuffer, options: IntakeOptions = {}) {
     this.ring = ring;
@@ -97,6 +105,7 @@ export class Intake {
     this.#feed = options.feed ?? writeToRing;
     this.#defer = options.defer === true;
     this.#delivered = options.delivered;
+    this.#room = options.wake ?? this.#moveNow;
   }
 
   /** Bytes held, waiting for room in the ring. */
@@ -118,10 +127,12 @@ export class Intake {
    * Offers a chunk: what fits goes into the ring now, the rest is held (a
    * view, or a copy with `copy`) and the source is paused.
    * @param chunk bytes from the source
+   * @param copy copy the tail it holds (this chunk's buffer is reused);
+   *   default: the `copy` option
    * @returns how many bytes went into the ring now (the rest is held, or
    *   dropped when the ring has ended)
    */
-  offer(chunk: Uint8Array): number {
+  offer(chunk: Uint8Array, copy: boolean = this.#copy): number {
     const ring = this.ring;
     if (ring.ended) return 0;
     if (this.#held.length > 0) {
@@ -130,7 +141,7 @@ export class Intake {
       return 0;
     }
     const used = this.#feed(chunk, ring);
-    if (used < chunk.length && !ring.ended) this.#hold(chunk.subarray(used), this.#copy);
+    if (used < chunk.length && !ring.ended) this.#hold(chunk.subarray(used), copy);
     return used;
   }
 

@@ -84,6 +84,29 @@ describe("Intake", () => {
     }
   });
 
+  it("copies per chunk when offer() is told the chunk's buffer is reused", () => {
+    const ring = new RingBuffer({ capacity: 2 });
+    const intake = new Intake(ring);
+    const scratch = bytes("abcd");
+    intake.offer(scratch, true);
+    scratch.set(bytes("WXYZ"));
+    ring.read();
+    expect(text(ring.read())).toBe("cd");
+  });
+
+  it("with a wake option, wakes it when room frees up and moves the bytes in flush() (a handle's service)", () => {
+    const ring = new RingBuffer({ capacity: 2 });
+    const source = new Source();
+    let wakes = 0;
+    const intake = new Intake(ring, { source, wake: { wake: () => wakes++ } });
+    intake.offer(bytes("abcd"));
+    ring.read();
+    expect([wakes, ring.length, intake.held]).toEqual([1, 0, 2]); // woken, nothing moved yet
+    expect(intake.flush()).toBe(true);
+    expect(text(ring.read())).toBe("cd");
+    expect(source.paused).toBe(false);
+  });
+
   it("queues a chunk offered while bytes are held (a source that delivers after pause)", () => {
     const ring = new RingBuffer({ capacity: 3 });
     const intake = new Intake(ring);
