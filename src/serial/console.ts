@@ -152,9 +152,12 @@ export class Console implements SerialHandle, Handle {
     return this.#state === "open";
   }
 
-  /** More input may still arrive: open, and the input has not ended. */
+  /**
+   * More input may still arrive in `rxbs`: open, and `rxbs` not ended (after
+   * the input ends, a tail held for room still arrives before it is).
+   */
   get mayReceive(): boolean {
-    return this.#state === "open" && !this.rxbs.ended && !this.#intake.ending;
+    return this.#state === "open" && !this.rxbs.ended;
   }
 
   /** State is `open`. */

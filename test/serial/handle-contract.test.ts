@@ -111,6 +111,23 @@ describe("Console as a Handle", () => {
     expect(handle.due).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it("may still receive the tail held for room after its input ended, until it is in", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    output.resume();
+    const handle = new Console({ input, output, bufferSize: 16, maxLine: 8 });
+    closers.push(handle);
+    await handle.open();
+    input.end("0123456789abcdefXYZ"); // 19 bytes into a 16-byte rxbs
+    await until(() => handle.rxbs.isFull, "rxbs full");
+    await new Promise((resolve) => setImmediate(resolve)); // the end event comes after the data
+    expect([handle.rxbs.ended, handle.mayReceive]).toEqual([false, true]);
+    handle.rxbs.read(8);
+    await until(() => handle.rxbs.ended, "held tail in, rxbs ended");
+    expect(handle.mayReceive).toBe(false);
+    expect(Buffer.from(handle.rxbs.read()).toString()).toBe("89abcdefXYZ");
+  });
+
   it("records input and output through its wirelog", async () => {
     const input = new PassThrough();
     const output = new PassThrough();
