@@ -74,3 +74,9 @@ export class TimeoutError extends HioError {
     this.timeout = timeout;
   }
 }
+
+/**
+ * Thrown by a {@link Channel}'s `put`/`push` after `close()`, and by `take`
+ * once it is closed and drained (nothing more will come).
+ */
+export class ChannelClosedError extends HioError {}

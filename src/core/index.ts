@@ -22,3 +22,7 @@ export { abortable, abortError, checkAbortSignal, throwIfAborted, whenAborted } 
 export { until, type UntilOptions } from "./until.js";
 export { run, runIn, type RunOptions } from "./run.js";
 export { type WaitForOptions } from "./signal.js";
+export { ChannelClosedError } from "./errors.js";
+export { Channel, type ChannelOptions, type ChannelWaitOptions } from "./channel.js";
+export { Semaphore, Lock, type AcquireOptions } from "./semaphore.js";
+export { race, all, timeout, type Results } from "./combinators.js";
