@@ -62,3 +62,13 @@ export {
 export { crc16Modbus } from "./crc16.js";
 export { readFrame } from "./read-frame.js";
 export { tockUntil, type Handle, type HandleState, type WireTap } from "./handle.js";
+export {
+  ringReadable,
+  ringWritable,
+  toDuplex,
+  type RingReadableOptions,
+  type RingWritableOptions,
+  type RingHandle,
+  type ToDuplexOptions,
+} from "./ring-streams.js";
+export { FramerTransform, frames, type FramerTransformOptions } from "./framer-stream.js";
