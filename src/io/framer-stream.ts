@@ -9,6 +9,8 @@
 import { Transform, type TransformCallback } from "node:stream";
 import type { Framer } from "./framer.js";
 
+const EMPTY = new Uint8Array(0);
+
 /** Options of {@link FramerTransform}. */
 export interface FramerTransformOptions {
   /**
@@ -69,6 +71,15 @@ export class FramerTransform extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    // An error that followed frames in the last push comes out of the next one.
+    let pending: Uint8Array[];
+    try {
+      pending = this.framer.push(EMPTY);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    for (const frame of pending) this.push(Buffer.from(frame.buffer, frame.byteOffset, frame.length));
     const rest = this.framer.drain?.() ?? new Uint8Array(0);
     if (rest.length > 0) {
       if (this.#flushPartial) this.push(Buffer.from(rest.buffer, rest.byteOffset, rest.length));
@@ -96,4 +107,6 @@ export async function* frames(source: AsyncIterable<Uint8Array>, framer: Framer)
     const out = framer.push(chunk);
     for (let index = 0; index < out.length; index++) yield out[index]!;
   }
+  const last = framer.push(EMPTY); // throws an error that followed the last frames
+  for (let index = 0; index < last.length; index++) yield last[index]!;
 }
