@@ -25,7 +25,10 @@ export interface FramerTransformOptions {
 
 /**
  * A Transform stream that splits its input with a {@link Framer}: each frame
- * comes out as one chunk (a Buffer over the frame's bytes). The framer's
+ * comes out as one object-mode chunk, the framer's own `Uint8Array` (not
+ * wrapped in a Buffer: wrapping costs more than the framing; use
+ * `Buffer.from(frame.buffer, frame.byteOffset, frame.length)` where a Buffer
+ * is needed). The framer's
  * errors (a frame over `max`) destroy the stream with that error; the
  * framer has already dropped the bad frame, so a new stream over the same
  * framer resumes at the next frame boundary.
@@ -33,7 +36,7 @@ export interface FramerTransformOptions {
  * @example
  * ```ts
  * const lines = toDuplex(serial).pipe(new FramerTransform(new LineFramer({ max: 256 })));
- * for await (const line of lines) console.log(line.toString());
+ * for await (const line of lines) console.log(decodeUtf8(line));
  * ```
  */
 export class FramerTransform extends Transform {
@@ -65,7 +68,7 @@ export class FramerTransform extends Transform {
     }
     for (let index = 0; index < frames.length; index++) {
       const frame = frames[index]!;
-      this.push(Buffer.from(frame.buffer, frame.byteOffset, frame.length));
+      this.push(frame);
     }
     callback();
   }
@@ -79,10 +82,10 @@ export class FramerTransform extends Transform {
       callback(error as Error);
       return;
     }
-    for (const frame of pending) this.push(Buffer.from(frame.buffer, frame.byteOffset, frame.length));
+    for (const frame of pending) this.push(frame);
     const rest = this.framer.drain?.() ?? new Uint8Array(0);
     if (rest.length > 0) {
-      if (this.#flushPartial) this.push(Buffer.from(rest.buffer, rest.byteOffset, rest.length));
+      if (this.#flushPartial) this.push(rest);
       else this.partial = rest.length;
     }
     callback();

@@ -28,7 +28,7 @@ async function run(stream: NodeJS.ReadWriteStream, chunks: Buffer[]): Promise<st
   // 'data' events, one per frame: async iteration of parser-delimiter's
   // byte-mode output would join the frames buffered between reads.
   const out: string[] = [];
-  stream.on("data", (frame: Buffer) => out.push(frame.toString()));
+  stream.on("data", (frame: Uint8Array) => out.push(Buffer.from(frame).toString()));
   await pipeline(Readable.from(chunks), stream);
   return out;
 }
