@@ -72,6 +72,16 @@ describe("toDuplex over a real loopback TCP Client", () => {
     expect(client.state).toBe("closed");
   });
 
+  it("await using closes the handle when the block ends", async () => {
+    const port = await rawServer(() => undefined);
+    const { client } = await connectedClient(port);
+    {
+      await using duplex = toDuplex(client);
+      duplex.write("bye\n");
+    }
+    expect(client.state).toBe("closed");
+  });
+
   it("feeds readline: for await over lines a real peer sends", async () => {
     const lines = Array.from({ length: 500 }, (_, n) => `line ${n} ${"x".repeat(n % 50)}`);
     const port = await rawServer((socket) => socket.end(lines.join("\r\n") + "\n"));
