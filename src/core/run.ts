@@ -67,6 +67,8 @@ export async function run<T>(body: () => Operation<T>, options: RunOptions = {})
     function* runMain() {
       const value = yield* body();
       result = { value };
+      // Done within its own enter: the helpers enter after it, so close them at the first pass.
+      if (!doist.deeds.some((deed) => deed.doer === main)) yield;
       doist.remove(others); // the tree's work is done: close the helpers
       return true;
     },

@@ -34,6 +34,19 @@ describe("run", () => {
     expect(client.state).toBe("closed");
   });
 
+  it("closes the doers beside it also when the operation returns without yielding", async () => {
+    const trace = new Trace();
+    const value = await run(
+      // eslint-disable-next-line require-yield
+      function* () {
+        return 5;
+      },
+      { doers: [new TraceDoer(trace, "helper")], real: false, signals: false, limit: 5 },
+    );
+    expect(value).toBe(5);
+    expect(trace.of("helper").map((line) => line.split(" ")[1])).toEqual(["enter", "cease", "exit"]);
+  });
+
   it("rejects with the operation's error after every exit ran", async () => {
     const trace = new Trace();
     const error = await run(
