@@ -216,6 +216,11 @@ export class Channel<T> {
     this.spaceSignal.notify();
   }
 
+  /** Closes it at the end of a `using` block (see {@link close}). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   /** Drops every waiting value (they count as pulled). */
   clear(): void {
     const length = this.length;

@@ -30,6 +30,16 @@ describe("Channel: Deck's push and pull", () => {
     expect([channel.isFull, channel.free, [...channel]]).toEqual([true, 0, [1, 2]]);
   });
 
+  it("using closes it at the end of the block", () => {
+    let kept: Channel<number> | undefined;
+    {
+      using channel = new Channel<number>();
+      channel.push(1);
+      kept = channel;
+    }
+    expect([kept.closed, kept.pull(), kept.exhausted]).toEqual([true, 1, true]);
+  });
+
   it("rejects undefined, a bad capacity, and values after close", () => {
     const channel = new Channel<number | undefined>();
     expect(() => channel.push(undefined)).toThrow(TypeError);
