@@ -114,7 +114,7 @@ describe("toDuplex over a real loopback TCP Client", () => {
   });
 
   it("keeps back pressure end to end: an unread Duplex stops reading, the peer's writes stall, nothing is lost", async () => {
-    const data = randomBytes(4 << 20);
+    const data = randomBytes(40 << 20); // more than the kernel's loopback buffers can ever hold (tcp_rmem + tcp_wmem max: 36 MB here)
     let flushed = false;
     const port = await rawServer((socket) => {
       socket.write(data, () => (flushed = true));
@@ -126,7 +126,7 @@ describe("toDuplex over a real loopback TCP Client", () => {
     await waitUntil(() => client.rxbs.isFull, "rxbs to fill");
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(duplex.readableLength).toBeLessThanOrEqual(32 * 1024);
-    expect(flushed).toBe(false); // 4 MB cannot fit in the buffers: the peer is held back
+    expect(flushed).toBe(false); // 40 MB cannot fit in the buffers: the peer is held back
     duplex.removeAllListeners("data");
     const back = await collect(duplex, data.length);
     expect(back.equals(data)).toBe(true);
