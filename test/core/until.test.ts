@@ -69,6 +69,20 @@ describe("until", () => {
     expect(doist.deeds).toEqual([]);
   });
 
+  it("in real time, resumes the dog in a wake pass as soon as the promise settles, not at the next tock", async () => {
+    let resumedAt: number | undefined;
+    const waiter = doify(function* (tymth) {
+      yield;
+      yield* until(new Promise((resolve) => setTimeout(resolve, 10)));
+      resumedAt = tymth();
+      return true;
+    });
+    const doist = new Doist({ doers: [waiter], real: true, tock: 1, signals: false });
+    doists.push(doist);
+    await doist.do({ limit: 5 });
+    expect(resumedAt).toBe(0); // a wake pass at tyme 0; polling would first see it at tyme 1
+  });
+
   it("times out in tyme, deterministically, with a TimeoutError", () => {
     let caught: unknown;
     let at: number | undefined;
