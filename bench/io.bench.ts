@@ -13,15 +13,27 @@
  *    the reader waits; no Doist), against a hand-written `indexOf` +
  *    `subarray` loop over one Buffer holding all 100 MB. readFrame with a
  *    LineFramer is shown for comparison.
+ * 3. Streams: a DelimiterFramer in a FramerTransform against
+ *    `@serialport/parser-delimiter` on the same 100 MB of lines in 64 KiB
+ *    chunks; ringReadable/ringWritable against a plain Readable/Writable
+ *    moving the same 64 KiB chunks (and against the plain ring loop); and
+ *    `toDuplex(client)` writing 128 MB to a loopback sink against a raw
+ *    `net.Socket` writing to the same sink.
  *
- * 3. Handler reads of whole chunks (what an echo or a proxy does per socket
+ * 4. Handler reads of whole chunks (what an echo or a proxy does per socket
  *    read): `lendRegions` + `consume` (views of the ring, no copy) and
  *    `readAvailable` (a new array per read), each driven by hand, against the
  *    bare loop of `ring.readRegions()` + `consume` with no reader at all.
  *
  * Run: npm run bench:io
  */
-import { LineFramer, RingBuffer, lendRegions, readAvailable, readFrame, readLine, regionsLength, type Reader } from "../src/io/index.js";
+import net from "node:net";
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { DelimiterParser } from "@serialport/parser-delimiter";
+import { Doist, runIn } from "../src/core/index.js";
+import { DelimiterFramer, FramerTransform, LineFramer, RingBuffer, lendRegions, readAvailable, readFrame, readLine, regionsLength, ringReadable, ringWritable, toDuplex, type Reader } from "../src/io/index.js";
+import { Client, ClientDoer } from "../src/tcp/index.js";
 
 const MB = 1024 * 1024;
 
@@ -248,6 +260,190 @@ for (const size of [16_384, 65_536]) {
   rows.push({ name: "readFrame(LineFramer) by hand, 100 MB", hio: mps(frames.ms), baseline: mps(hand.ms), unit: "Mlines/s" });
 }
 
+// ------------------------------------------------------------- streams
+
+/** Best of `runs` timings (ms) of async `fn`, after one warm-up. */
+async function bestAsync(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  let ms = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < runs; run++) {
+    const started = process.hrtime.bigint();
+    await fn();
+    ms = Math.min(ms, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return ms;
+}
+
+/** Feeds `data` in 64 KiB chunks through `transform`, counting frames from 'data' events. */
+async function frameThrough(data: Buffer, transform: NodeJS.ReadWriteStream): Promise<number> {
+  let count = 0;
+  transform.on("data", () => count++);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < data.length; at += 65_536) chunks.push(data.subarray(at, at + 65_536));
+  await pipeline(Readable.from(chunks), transform);
+  return count;
+}
+
+/** Drains a Readable, counting bytes. */
+async function drain(readable: AsyncIterable<Uint8Array>): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of readable) bytes += chunk.length;
+  return bytes;
+}
+
+/** A Readable of `total` bytes in 64 KiB chunks, pushed straight (the raw stream). */
+function rawReadable(total: number, chunk: Uint8Array): Readable {
+  let sent = 0;
+  return new Readable({
+    highWaterMark: 65_536,
+    read() {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!this.push(chunk.slice())) return;
+      }
+      this.push(null);
+    },
+  });
+}
+
+/** The same bytes through a 64 KiB ring that a producer refills whenever the stream drains it. */
+function ringSource(total: number, chunk: Uint8Array): Readable {
+  const ring = new RingBuffer({ capacity: 65_536 * 4 });
+  let sent = 0;
+  const refill = { wake: () => undefined as void };
+  refill.wake = () => {
+    while (sent < total && ring.free >= chunk.length) sent += ring.write(chunk);
+    if (sent >= total) ring.end();
+    else ring.spaceSignal.subscribe(refill);
+  };
+  refill.wake();
+  return ringReadable(ring);
+}
+
+/** Writes `total` bytes through `writable`, respecting its back pressure. */
+async function writeThrough(writable: Writable, total: number, chunk: Uint8Array): Promise<void> {
+  await pipeline(rawReadable(total, chunk), writable);
+}
+
+/** A Writable over a ring that a consumer empties as bytes arrive. */
+function ringSink(): Writable {
+  const ring = new RingBuffer({ capacity: 65_536 * 4 });
+  const consumer = { wake: () => undefined as void };
+  consumer.wake = () => {
+    ring.consume(ring.length);
+    if (!ring.ended) ring.dataSignal.subscribe(consumer);
+  };
+  ring.dataSignal.subscribe(consumer);
+  return ringWritable(ring);
+}
+
+/** A raw Writable that copies each chunk once, as a ring write does. */
+function rawSink(): Writable {
+  const store = new Uint8Array(65_536);
+  return new Writable({
+    highWaterMark: 16 * 1024,
+    write(chunk: Uint8Array, _encoding, callback) {
+      store.set(chunk.subarray(0, Math.min(chunk.length, store.length)));
+      callback();
+    },
+  });
+}
+
+/** A loopback server that discards what it gets and reports the byte count of each connection. */
+async function sinkServer(): Promise<{ port: number; close(): Promise<void>; received(total: number): Promise<void> }> {
+  let bytes = 0;
+  let waiter: { total: number; resolve: () => void } | undefined;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("data", (chunk) => {
+      bytes += chunk.length;
+      if (waiter !== undefined && bytes >= waiter.total) {
+        bytes = 0;
+        const done = waiter.resolve;
+        waiter = undefined;
+        done();
+      }
+    });
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+    received: (total) => new Promise<void>((resolve) => (waiter = { total, resolve })),
+  };
+}
+
+{
+  const data = makeLines(100 * MB);
+  const ours = await bestAsync(3, () => frameThrough(data, new FramerTransform(new DelimiterFramer({ delimiter: 10 }))));
+  const theirs = await bestAsync(3, () => frameThrough(data, new DelimiterParser({ delimiter: "\n" })));
+  const mbps = (ms: number) => 100 / (ms / 1000);
+  rows.push({ name: "FramerTransform vs parser-delimiter, 100 MB", hio: mbps(ours), baseline: mbps(theirs), unit: "MB/s", goal: 1 });
+
+  const total = 256 * MB;
+  const chunk = new Uint8Array(65_536).fill(7);
+  const rawRead = await bestAsync(3, () => drain(rawReadable(total, chunk)));
+  const ringRead = await bestAsync(3, () => drain(ringSource(total, chunk)));
+  const rawWrite = await bestAsync(3, () => writeThrough(rawSink(), total, chunk));
+  const ringWrite = await bestAsync(3, () => writeThrough(ringSink(), total, chunk));
+  const ringPlain = best(3, () => ringReadInto(total, chunk)).ms;
+  rows.push({ name: "ringReadable vs raw Readable, 64 KiB", hio: mbps(ringRead) * (total / MB / 100), baseline: mbps(rawRead) * (total / MB / 100), unit: "MB/s" });
+  rows.push({ name: "ringWritable vs raw Writable, 64 KiB", hio: mbps(ringWrite) * (total / MB / 100), baseline: mbps(rawWrite) * (total / MB / 100), unit: "MB/s" });
+  rows.push({ name: "ringReadable vs plain ring write+readInto", hio: mbps(ringRead) * (total / MB / 100), baseline: mbps(ringPlain) * (total / MB / 100), unit: "MB/s" });
+
+  // toDuplex over a real loopback Client against a raw net.Socket, same sink server.
+  const sink = await sinkServer();
+  const tcpTotal = 128 * MB;
+  const rawSocket = net.connect(sink.port, "127.0.0.1");
+  await new Promise<void>((resolve) => rawSocket.once("connect", resolve));
+  const rawTcp = await bestAsync(3, async () => {
+    const got = sink.received(tcpTotal);
+    await new Promise<void>((resolve) => {
+      let sent = 0;
+      const pump = () => {
+        while (sent < tcpTotal) {
+          sent += chunk.length;
+          if (!rawSocket.write(chunk)) return void rawSocket.once("drain", pump);
+        }
+        resolve();
+      };
+      pump();
+    });
+    await got;
+  });
+  rawSocket.destroy();
+  const client = new Client({ port: sink.port });
+  const doist = new Doist({ real: true, tock: 0.01, signals: false, doers: [new ClientDoer({ client })] });
+  const running = doist.do();
+  await runIn(doist, () => client.waitConnected({ timeout: 5 }));
+  const duplex = toDuplex(client, { close: false });
+  const hioTcp = await bestAsync(3, async () => {
+    const got = sink.received(tcpTotal);
+    await new Promise<void>((resolve) => {
+      let sent = 0;
+      const pump = () => {
+        while (sent < tcpTotal) {
+          sent += chunk.length;
+          if (!duplex.write(chunk)) return void duplex.once("drain", pump);
+        }
+        resolve();
+      };
+      pump();
+    });
+    await got;
+  });
+  await doist[Symbol.asyncDispose]();
+  await running;
+  duplex.destroy();
+  await sink.close();
+  rows.push({ name: "toDuplex(Client) vs net.Socket, TCP 128 MB", hio: tcpTotal / MB / (hioTcp / 1000), baseline: tcpTotal / MB / (rawTcp / 1000), unit: "MB/s" });
+}
+
 const pad = (text: string, width: number) => text.padEnd(width);
 const num = (value: number) => value.toFixed(2).padStart(8);
 console.log(`${pad("case", 44)} ${pad("unit", 9)} ${"hio-ts".padStart(8)} ${"baseline".padStart(8)} ${"ratio".padStart(6)}  goal`);
@@ -256,4 +452,6 @@ for (const row of rows) {
   const goal = row.goal === undefined ? "" : `>= ${row.goal}x ${ratio >= row.goal ? "met" : "MISSED"}`;
   console.log(`${pad(row.name, 44)} ${pad(row.unit, 9)} ${num(row.hio)} ${num(row.baseline)} ${ratio.toFixed(2).padStart(6)}  ${goal}`);
 }
-console.log("\nbaselines: ring = the same two copies with Uint8Array.set; handler = the bare readRegions+consume loop, no reader; readLine = Buffer indexOf + subarray over one 100 MB Buffer.");
+console.log("\nbaselines: ring = the same two copies with Uint8Array.set; handler = the bare readRegions+consume loop, no reader; readLine = Buffer indexOf + subarray over one 100 MB Buffer;");
+console.log("FramerTransform = @serialport/parser-delimiter on the same 64 KiB chunks; ringReadable/ringWritable = a plain Readable/Writable");
+console.log("moving the same chunks (and the plain ring loop); toDuplex(Client) = a raw net.Socket writing to the same loopback sink.");

@@ -8,6 +8,7 @@ import { checkDoable, type Doable } from "./doable.js";
 import { Schedule } from "./schedule.js";
 import { Tymist } from "./tymist.js";
 import { checkFinite, checkSeconds, describe } from "./validate.js";
+import { abortError, checkAbortSignal } from "./abort.js";
 
 /** Options of {@link Doist}. */
 export interface DoistOptions {
@@ -39,9 +40,15 @@ export interface DoistDoOptions {
   limit?: number;
   /** Restart from this tyme. */
   tyme?: number;
+  /**
+   * Stops the run when it aborts, as SIGINT does: every exit runs, then
+   * `do()` rejects with an `AbortError` whose `cause` is the signal's reason.
+   */
+  signal?: AbortSignal | undefined;
 }
 
-type StopSignal = "SIGINT" | "SIGTERM";
+/** Why `do()` stops early: a process signal, an AbortSignal, or a dispose. */
+type StopSignal = "SIGINT" | "SIGTERM" | "abort" | "dispose";
 
 /** Longest single sleep, so a sleeping Doist keeps the process alive. */
 const MAX_SLEEP_MS = 60_000;
@@ -90,6 +97,7 @@ export class Doist extends Tymist implements Waker {
   #wakePending = false;
   #stopSignal: StopSignal | undefined;
   #running = false;
+  #run: Promise<void> | undefined;
 
   /**
    * Creates a Doist.
@@ -187,9 +195,10 @@ export class Doist extends Tymist implements Waker {
   /**
    * Runs the doers to completion: enter, then recur until no deeds are left
    * or `limit` seconds of tyme have passed, then exit, on every path.
-   * @param options `doers`, `limit`, `tyme`
+   * @param options `doers`, `limit`, `tyme`, `signal`
    * @returns resolves with `done` (true when every deed completed); rejects
-   *   with the error a doer threw, after every exit ran
+   *   with the error a doer threw, after every exit ran, or with an
+   *   AbortError (`cause`: the reason) when `signal` aborted the run
    */
   async do(options: DoistDoOptions = {}): Promise<boolean> {
     if (this.#running) throw new Error(`Doist ${this.name} is already running`);
@@ -201,15 +210,21 @@ export class Doist extends Tymist implements Waker {
     }
     if (options.limit !== undefined) this.limit = options.limit;
     if (options.tyme !== undefined) this.tyme = checkFinite("tyme", options.tyme);
+    const abort = checkAbortSignal("signal", options.signal);
+    if (abort?.aborted === true) throw abortError(abort, `doist ${this.name}`);
     this.done = false;
     this.#running = true;
     this.#stopSignal = undefined;
+    let finished!: () => void;
+    this.#run = new Promise<void>((resolve) => (finished = resolve));
     const onSignal = (signal: StopSignal) => {
       this.#stopSignal = signal;
       this.#hostWake(true);
     };
     const onInt = () => onSignal("SIGINT");
     const onTerm = () => onSignal("SIGTERM");
+    const onAbort = () => onSignal("abort");
+    abort?.addEventListener("abort", onAbort, { once: true });
     if (this.signals) {
       process.on("SIGINT", onInt);
       process.on("SIGTERM", onTerm);
@@ -224,19 +239,45 @@ export class Doist extends Tymist implements Waker {
         this.exit();
       } finally {
         this.#running = false;
+        this.#run = undefined;
+        finished();
         this.#cancelSleep();
+        abort?.removeEventListener("abort", onAbort);
         if (this.signals) {
           process.removeListener("SIGINT", onInt);
           process.removeListener("SIGTERM", onTerm);
         }
         const signal = this.#stopSignal;
-        if (signal !== undefined && process.listenerCount(signal) === 0) {
+        if ((signal === "SIGINT" || signal === "SIGTERM") && process.listenerCount(signal) === 0) {
           // Exits have run; end the process the way the signal would have.
           setImmediate(() => process.kill(process.pid, signal));
         }
       }
     }
+    if (this.#stopSignal === "abort" && abort !== undefined && !this.done) throw abortError(abort, `doist ${this.name}`);
     return this.done;
+  }
+
+  /**
+   * Stops it for `using`: a running `do()` stops as on SIGINT (every exit
+   * runs at its next turn); a Doist stepped by hand exits at once.
+   */
+  [Symbol.dispose](): void {
+    if (this.#running) {
+      this.#stopSignal ??= "dispose";
+      this.#hostWake(true);
+    } else this.exit();
+  }
+
+  /**
+   * Stops it for `await using`, and resolves once a running `do()` has run
+   * every exit (its result or error is left to whoever awaits `do()`).
+   * @returns resolves when it is stopped
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const running = this.#run;
+    this[Symbol.dispose]();
+    if (running !== undefined) await running.then(() => undefined, () => undefined);
   }
 
   async #runFast(stop: number | undefined): Promise<void> {

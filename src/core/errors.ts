@@ -37,3 +37,46 @@ export class HioError extends Error {
  * from, for example a generator that keeps yielding after it was closed.
  */
 export class DoerError extends HioError {}
+
+/**
+ * Thrown when an `AbortSignal` stops an operation (a Doist's `do()`, a wait,
+ * a reader, `until`). Its `cause` is the signal's `reason`; its `code` is
+ * `ABORT_ERR` and its `name` `AbortError`, as Node's own abort errors, so
+ * code that checks either keeps working.
+ *
+ * @example
+ * ```ts
+ * try { await doist.do({ signal: AbortSignal.timeout(200) }); }
+ * catch (error) {
+ *   if (error instanceof AbortError) console.log("stopped:", error.cause);
+ * }
+ * ```
+ */
+export class AbortError extends HioError {
+  /** Node's code for an aborted operation. */
+  readonly code = "ABORT_ERR";
+}
+
+/**
+ * Thrown by `until` and `timeout` when their limit in seconds of tyme
+ * passes first.
+ */
+export class TimeoutError extends HioError {
+  /** The limit that passed, in seconds of tyme. */
+  readonly timeout: number;
+
+  /**
+   * @param message what timed out
+   * @param timeout the limit in seconds of tyme
+   */
+  constructor(message: string, timeout: number) {
+    super(message);
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * Thrown by a {@link Channel}'s `put`/`push` after `close()`, and by `take`
+ * once it is closed and drained (nothing more will come).
+ */
+export class ChannelClosedError extends HioError {}

@@ -4,6 +4,7 @@
  * @module
  */
 import { runningDeed, WAIT, type Waker } from "./deed.js";
+import { abortable } from "./abort.js";
 
 /**
  * A one-shot notification that wakes whoever subscribed since the last
@@ -69,11 +70,27 @@ export class Signal {
  * yields once for the next tick instead, which keeps hand-driven tests simple.
  *
  * @param signal what to wait for
- * @param timeout seconds of tyme to wait at most; default: no limit
+ * @param timeout seconds of tyme to wait at most (default: no limit), or
+ *   options `{ timeout, signal }` where `signal` is an AbortSignal that ends
+ *   the wait with an `AbortError`
  * @returns the tyme at which the dog was resumed
  */
-export function* waitFor(signal: Signal, timeout: number = WAIT): Generator<number | undefined, number, number> {
+export function* waitFor(signal: Signal, timeout: number | WaitForOptions = WAIT): Generator<number | undefined, number, number> {
+  if (typeof timeout === "object") return yield* waitForAbortable(signal, timeout);
   const tyme = signal.subscribe() ? yield timeout : yield 0;
   signal.unsubscribe();
   return tyme;
+}
+
+/** Options of {@link waitFor}. */
+export interface WaitForOptions {
+  /** Seconds of tyme to wait at most; default: no limit. */
+  timeout?: number | undefined;
+  /** Ends the wait with an `AbortError` (`cause`: the reason) when it aborts. */
+  signal?: AbortSignal | undefined;
+}
+
+function waitForAbortable(signal: Signal, options: WaitForOptions): Generator<number | undefined, number, number> {
+  const wait = waitFor(signal, options.timeout ?? WAIT);
+  return options.signal === undefined ? wait : abortable(wait, options.signal, "waitFor");
 }

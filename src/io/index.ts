@@ -64,3 +64,13 @@ export { readFrame } from "./read-frame.js";
 export { tockUntil, type Handle, type HandleState, type WireTap } from "./handle.js";
 export { Intake, type IntakeSource, type IntakeOptions } from "./intake.js";
 export { lendRegions, regionsLength, pipe, type LendOptions, type PipeOptions } from "./lend.js";
+export {
+  ringReadable,
+  ringWritable,
+  toDuplex,
+  type RingReadableOptions,
+  type RingWritableOptions,
+  type RingHandle,
+  type ToDuplexOptions,
+} from "./ring-streams.js";
+export { FramerTransform, frames, type FramerTransformOptions } from "./framer-stream.js";

@@ -11,6 +11,7 @@ import type { RingBuffer } from "./ring-buffer.js";
 import { Finished } from "./finished.js";
 import { checkTimeout } from "./validate.js";
 import { Wait } from "./wait.js";
+import { withSignal } from "./abortable-read.js";
 
 /** What readFrame keeps per framer between calls. */
 interface FramerState {
@@ -52,6 +53,7 @@ const NO_OPTIONS: Readonly<ReadOptions> = Object.freeze({});
  * ```
  */
 export function readFrame(ring: RingBuffer, framer: Framer, options: ReadOptions = NO_OPTIONS): Reader<Uint8Array> {
+  if (options.signal !== undefined) return withSignal(ring, "readFrame", options, (unsignalled) => readFrame(ring, framer, unsignalled));
   const timeout = checkTimeout(options.timeout);
   let state = states.get(framer);
   if (state === undefined) {

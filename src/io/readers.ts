@@ -24,6 +24,7 @@ import { EndOfStreamError, FrameTooLongError, ReadTimeoutError } from "./errors.
 import { checkCount, checkDelimiter, checkTimeout } from "./validate.js";
 import { Finished } from "./finished.js";
 import { Wait } from "./wait.js";
+import { withSignal } from "./abortable-read.js";
 
 /** What a reader is, to `yield*`: it yields tocks, is sent tyme, returns `T`. */
 export type Reader<T> = Generator<number | undefined, T, number>;
@@ -32,6 +33,11 @@ export type Reader<T> = Generator<number | undefined, T, number>;
 export interface ReadOptions {
   /** Seconds of tyme to wait at most; default: no limit. */
   timeout?: number | undefined;
+  /**
+   * Ends the wait with an `AbortError` (`cause`: the signal's reason) when it
+   * aborts; what the reader leaves in the ring is as for a timeout.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of {@link readUntil}. */
@@ -83,6 +89,7 @@ function ended(ring: RingBuffer, what: string): EndOfStreamError {
  * ```
  */
 export function readExactly(ring: RingBuffer, n: number, options: ReadOptions = NO_OPTIONS): Reader<Uint8Array> {
+  if (options.signal !== undefined) return withSignal(ring, "readExactly", options, (unsignalled) => readExactly(ring, n, unsignalled));
   checkCount("n", n);
   const timeout = checkTimeout(options.timeout);
   if (n > ring.capacity) {
@@ -120,6 +127,7 @@ function* waitExactly(ring: RingBuffer, n: number, timeout: number | undefined):
  * ```
  */
 export function readUntil(ring: RingBuffer, delimiter: number | Uint8Array, options: ReadUntilOptions = NO_OPTIONS): Reader<Uint8Array> {
+  if (options.signal !== undefined) return withSignal(ring, "readUntil", options, (unsignalled) => readUntil(ring, delimiter, unsignalled));
   const needle: number | Uint8Array = typeof delimiter === "number" ? (checkDelimiter(delimiter), delimiter) : checkDelimiter(delimiter);
   const size = typeof needle === "number" ? 1 : needle.length;
   const limit = Math.min(options.max === undefined ? Number.POSITIVE_INFINITY : checkCount("max", options.max), ring.capacity - size);
@@ -182,6 +190,7 @@ function tooLong(ring: RingBuffer, what: string, limit: number): FrameTooLongErr
  * ```
  */
 export function readLine(ring: RingBuffer, options: ReadLineOptions = NO_OPTIONS): Reader<Uint8Array> {
+  if (options.signal !== undefined) return withSignal(ring, "readLine", options, (unsignalled) => readLine(ring, unsignalled));
   const max = options.max === undefined ? 8192 : checkCount("max", options.max);
   const limit = Math.min(max, ring.capacity - 2);
   const timeout = options.timeout === undefined ? undefined : checkTimeout(options.timeout);
@@ -236,6 +245,7 @@ function* waitLine(ring: RingBuffer, limit: number, timeout: number | undefined,
  * ```
  */
 export function readAvailable(ring: RingBuffer, options: ReadAvailableOptions = NO_OPTIONS): Reader<Uint8Array> {
+  if (options.signal !== undefined) return withSignal(ring, "readAvailable", options, (unsignalled) => readAvailable(ring, unsignalled));
   const max = options.max === undefined ? Number.POSITIVE_INFINITY : checkCount("max", options.max, 1);
   const timeout = checkTimeout(options.timeout);
   if (ring.length > 0) return new Finished(ring.read(Math.min(max, ring.length)));
@@ -275,6 +285,7 @@ function* waitAvailable(ring: RingBuffer, max: number, timeout: number | undefin
  * ```
  */
 export function* skipUntil(ring: RingBuffer, delimiter: number | Uint8Array, options: ReadOptions = NO_OPTIONS): Reader<number> {
+  if (options.signal !== undefined) return yield* withSignal(ring, "skipUntil", options, (unsignalled) => skipUntil(ring, delimiter, unsignalled));
   const needle: number | Uint8Array = typeof delimiter === "number" ? (checkDelimiter(delimiter), delimiter) : checkDelimiter(delimiter);
   const size = typeof needle === "number" ? 1 : needle.length;
   const timeout = checkTimeout(options.timeout);

@@ -9,6 +9,7 @@ import type { ReadOptions, Reader } from "./readers.js";
 import { checkTimeout } from "./validate.js";
 import { Finished } from "./finished.js";
 import { Wait } from "./wait.js";
+import { withSignal } from "./abortable-read.js";
 
 const NO_OPTIONS: Readonly<ReadOptions> = Object.freeze({});
 
@@ -18,7 +19,8 @@ const NO_OPTIONS: Readonly<ReadOptions> = Object.freeze({});
  * `bytes` may be larger than the ring. What fits goes in at the call.
  * @param ring the ring to write (usually a handle's `txbs`)
  * @param bytes the bytes to write; read as they go in, so do not change them meanwhile
- * @param options `timeout` in seconds of tyme
+ * @param options `timeout` in seconds of tyme, `signal` (an abort throws
+ *   AbortError; the bytes written so far stay in the ring)
  * @returns how many bytes it wrote (`bytes.length`)
  * @throws WriteTimeoutError when the timeout passes first (`written` says how
  *   many went in); RingEndedError when the ring was ended
@@ -28,6 +30,7 @@ const NO_OPTIONS: Readonly<ReadOptions> = Object.freeze({});
  * ```
  */
 export function writeAll(ring: RingBuffer, bytes: Uint8Array, options: ReadOptions = NO_OPTIONS): Reader<number> {
+  if (options.signal !== undefined) return withSignal(ring, "writeAll", options, (unsignalled) => writeAll(ring, bytes, unsignalled));
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes must be a Uint8Array, got ${typeof bytes}`);
   const timeout = checkTimeout(options.timeout);
   const written = ring.write(bytes);
