@@ -48,7 +48,7 @@ export interface SessionOptions {
   dataOnStdout?: boolean;
   /** What a connection is called in the status line. */
   noun?: string;
-  /** `-w SECONDS`: finish when no byte moved either way for this long (undefined: never). */
+  /** `-w SECONDS`: finish when no byte moved either way for this long once connected (undefined: never). */
   idle?: number | undefined;
 }
 
@@ -197,7 +197,9 @@ export class Session {
         for (;;) {
           yield step;
           const now = meter.bytesIn + meter.bytesOut;
-          if (now !== moved) {
+          // Idle time counts from the first connection: waiting to connect
+          // (or for a peer to come) is bounded by the command's own timeout.
+          if (now !== moved || meter.total === 0) {
             moved = now;
             since = tymth();
           } else if (tymth() - since >= seconds) {

@@ -135,6 +135,10 @@ describe("hio connect, nc style", () => {
     expect(proc.stderr).toContain(`hio connect: client 127.0.0.1:${match[1]}: `);
     expect(proc.stderr).toMatch(/within 0\.5 s/);
     expect(proc.stderr).not.toContain("tyme");
+    // -w counts idle time once connected: a slow connect is bounded by --timeout, not taken for idleness
+    const idle = hio(["connect", `127.0.0.1:${match[1]}`, "-w", "0.2", "--timeout", "1"]);
+    expect((await idle.waitExit()).code).toBe(3);
+    expect(idle.stderr).toMatch(/within 1 s/);
   });
 });
 

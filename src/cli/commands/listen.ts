@@ -26,6 +26,7 @@ options:
   --host ADDRESS   address to bind (default 127.0.0.1)
   -k, --keep       keep listening after a connection closes; serve many at once
   -w, --idle S     exit 0 when nothing was sent or received for S seconds
+                   (counted from the first connection)
   -q, --quit-after S
                    quit S seconds after stdin ended, without waiting for
                    the peer to close (0: as soon as what came is printed)
