@@ -15,13 +15,15 @@
  *  │   └─ inner (DoDoer)
  *  │       ├─ inner.fast   (Doer, every tick: recurs 3 times)
  *  │       └─ inner.slow   (Doer, tock 1/4: recurs twice)
+ *  ├─ watchdog (Doer, tock 1/2: never done; the limit closes it: cease, exit)
  *  └─ heartbeat (doified generator, tock 1/4: never done; the limit closes it)
  * ```
  *
  * What to look for: each DoDoer is done (clean, exit) once all its doers are;
- * `heartbeat` never is, so the Doist stops at its limit and force-closes it
- * (its `finally`, the exit context, runs); the trace is the same in real time
- * and fast.
+ * `watchdog` and `heartbeat` never are, so the Doist stops at its limit and
+ * force-closes them: the Doer `watchdog` gets `cease` (closed before it was
+ * done, instead of `clean`) and then `exit`; the generator's `finally` is its
+ * exit. The trace is the same in real time and fast.
  *
  * @module
  */
@@ -118,11 +120,13 @@ export function traceLine(tyme: number | undefined, label: string, context: stri
 /**
  * Builds the tree of doers.
  * @param out where the doers print
- * @returns the Doist's doers, the outer DoDoer and the heartbeat
+ * @returns the Doist's doers, the outer DoDoer, the watchdog and the heartbeat
  */
-export function hierarchy(out: (line: string) => void): { doers: [DoDoer, DoFunction]; outer: DoDoer; heartbeat: DoFunction } {
+export function hierarchy(out: (line: string) => void): { doers: [DoDoer, Tracer, DoFunction]; outer: DoDoer; watchdog: Tracer; heartbeat: DoFunction } {
   const inner = new TracingDoDoer("inner", [new Tracer("inner.fast", 3, 0, out), new Tracer("inner.slow", 2, 0.25, out)], out);
   const outer = new TracingDoDoer("outer", [new Tracer("outer.tick", 2, 0.125, out), inner], out);
+  // Never done: the Doist's limit closes it, so it shows cease (not clean) before exit.
+  const watchdog = new Tracer("watchdog", Number.POSITIVE_INFINITY, 0.5, out);
   const heartbeat = doify(
     function* heartbeat(tymth, tock) {
       try {
@@ -137,7 +141,7 @@ export function hierarchy(out: (line: string) => void): { doers: [DoDoer, DoFunc
     },
     { name: "heartbeat", tock: 0.25 },
   );
-  return { doers: [outer, heartbeat], outer, heartbeat };
+  return { doers: [outer, watchdog, heartbeat], outer, watchdog, heartbeat };
 }
 
 /**
@@ -148,13 +152,13 @@ export function hierarchy(out: (line: string) => void): { doers: [DoDoer, DoFunc
  */
 export async function main(argv: string[] = process.argv.slice(2), out: (line: string) => void = console.log): Promise<number> {
   const real = !argv.includes("--fast");
-  const { doers, outer, heartbeat } = hierarchy(out);
+  const { doers, outer, watchdog, heartbeat } = hierarchy(out);
   const doist = new Doist({ name: "hierarchy", tock: 0.0625, real, limit: 1, doers });
   out(`Doist(tock 0.0625, ${real ? "real time" : "fast"}, limit 1 s) > outer > inner > doers`);
   out("");
   const done = await doist.do();
   out("");
-  out(`done: ${done}; tyme ${doist.tyme}; outer.done ${outer.done}; heartbeat.done ${heartbeat.done}`);
+  out(`done: ${done}; tyme ${doist.tyme}; outer.done ${outer.done}; watchdog.done ${watchdog.done}; heartbeat.done ${heartbeat.done}`);
   return 0;
 }
 

@@ -138,7 +138,9 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
- * Reads one request. Sends `100 Continue` itself when the client expects it.
+ * Reads one request. Sends `100 Continue` itself when the client expects it
+ * and the body is acceptable; a Content-Length over the limit gets 413 at
+ * once, without inviting the body.
  * @param remoter the connection
  * @returns the request, or undefined when the peer closed between requests
  * @throws HttpError for a request to refuse (its `status` says how); EndOfStreamError mid-request
@@ -170,23 +172,26 @@ export function* readRequest(remoter: Remoter): Reader<HttpRequest | undefined> 
     headers.set(name, before === undefined ? value : `${before}, ${value}`);
   }
   const url = new URL(target, "http://localhost");
-  const parts: Uint8Array[] = [];
   const transferEncoding = headers.get("transfer-encoding");
   const contentLength = headers.get("content-length");
-  if (transferEncoding !== undefined || contentLength !== undefined) {
-    if (headers.get("expect")?.toLowerCase() === "100-continue") yield* writeAll(remoter.txbs, encodeUtf8("HTTP/1.1 100 Continue\r\n\r\n"));
-  }
+  // Check the framing before answering 100 Continue: a body that will be
+  // refused (413, 400) must not be invited (RFC 9110 §10.1.1).
+  let length = 0;
   if (transferEncoding !== undefined) {
     // Both framings at once is how requests get smuggled: refuse it.
     if (contentLength !== undefined) throw new HttpError(400, "both Transfer-Encoding and Content-Length");
     if (transferEncoding.toLowerCase() !== "chunked") throw new HttpError(400, `unsupported Transfer-Encoding ${transferEncoding}`);
-    yield* readChunkedBody(rxbs, parts);
   } else if (contentLength !== undefined) {
     if (!/^\d{1,10}$/.test(contentLength)) throw new HttpError(400, `bad Content-Length ${contentLength}`);
-    const length = Number(contentLength);
+    length = Number(contentLength);
     if (length > LIMITS.body) throw new HttpError(413, `body of ${length} bytes is over ${LIMITS.body}`);
-    if (length > 0) yield* readBytes(rxbs, length, parts);
   }
+  if (transferEncoding !== undefined || length > 0) {
+    if (headers.get("expect")?.toLowerCase() === "100-continue") yield* writeAll(remoter.txbs, encodeUtf8("HTTP/1.1 100 Continue\r\n\r\n"));
+  }
+  const parts: Uint8Array[] = [];
+  if (transferEncoding !== undefined) yield* readChunkedBody(rxbs, parts);
+  else if (length > 0) yield* readBytes(rxbs, length, parts);
   return { method, target, path: url.pathname, query: url.searchParams, version, headers, body: parts.length === 0 ? new Uint8Array(0) : concat(parts) };
 }
 

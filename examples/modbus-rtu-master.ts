@@ -1,7 +1,7 @@
 /**
- * A Modbus RTU master on hio-ts's public API: read holding registers
- * (function 3) and write one or several registers (functions 6 and 16) over a
- * Serial. Frames are cut by the inter-frame silence (3.5 character times,
+ * A Modbus RTU master on hio-ts's public API: read coils, discrete inputs,
+ * holding and input registers (functions 1, 2, 3, 4), write one or several
+ * coils (5, 15) and one or several registers (6, 16) over a Serial. Frames are cut by the inter-frame silence (3.5 character times,
  * {@link InterByteTimeoutFramer}) and checked with CRC-16/MODBUS
  * ({@link crc16Modbus}); exception responses and bad frames become typed
  * errors.
@@ -10,9 +10,13 @@
  *
  * ```sh
  * npx tsx examples/modbus-rtu-master.ts /dev/ttyUSB0 19200 1 0 4
- * #                                      path         baud  unit address count
+ * #                                      path         baud  unit address count (function 3)
+ * npx tsx examples/modbus-rtu-master.ts /dev/ttyUSB0 --baud 19200 --unit 1 read-coils 0 8
+ * npx tsx examples/modbus-rtu-master.ts /dev/ttyUSB0 write-registers 10 1,2,3
+ * npx tsx examples/modbus-rtu-master.ts --help
  * ```
  */
+import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import {
   crc16Modbus,
@@ -94,8 +98,13 @@ export interface ModbusRtuMasterOptions {
   interval?: number;
 }
 
+const READ_COILS = 0x01;
+const READ_DISCRETE_INPUTS = 0x02;
 const READ_HOLDING_REGISTERS = 0x03;
+const READ_INPUT_REGISTERS = 0x04;
+const WRITE_SINGLE_COIL = 0x05;
 const WRITE_SINGLE_REGISTER = 0x06;
+const WRITE_MULTIPLE_COILS = 0x0f;
 const WRITE_MULTIPLE_REGISTERS = 0x10;
 
 /**
@@ -138,6 +147,30 @@ export class ModbusRtuMaster {
   }
 
   /**
+   * Reads `count` coils from `address` (function 1).
+   * @param unit the server's unit id, 1..247
+   * @param address the first coil, 0..65535
+   * @param count how many, 1..2000
+   * @returns the coils, true for on
+   * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
+   */
+  *readCoils(unit: number, address: number, count: number): Reader<boolean[]> {
+    return yield* this.#readBits(READ_COILS, unit, address, count);
+  }
+
+  /**
+   * Reads `count` discrete inputs from `address` (function 2).
+   * @param unit the server's unit id, 1..247
+   * @param address the first input, 0..65535
+   * @param count how many, 1..2000
+   * @returns the inputs, true for on
+   * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
+   */
+  *readDiscreteInputs(unit: number, address: number, count: number): Reader<boolean[]> {
+    return yield* this.#readBits(READ_DISCRETE_INPUTS, unit, address, count);
+  }
+
+  /**
    * Reads `count` holding registers from `address` (function 3).
    * @param unit the server's unit id, 1..247
    * @param address the first register, 0..65535
@@ -146,15 +179,53 @@ export class ModbusRtuMaster {
    * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
    */
   *readHoldingRegisters(unit: number, address: number, count: number): Reader<number[]> {
-    checkRange("count", count, 1, 125);
-    const pdu = Uint8Array.of(READ_HOLDING_REGISTERS, address >> 8, address & 0xff, count >> 8, count & 0xff);
+    return yield* this.#readWords(READ_HOLDING_REGISTERS, unit, address, count);
+  }
+
+  /**
+   * Reads `count` input registers from `address` (function 4).
+   * @param unit the server's unit id, 1..247
+   * @param address the first register, 0..65535
+   * @param count how many, 1..125
+   * @returns the register values, 0..65535 each
+   * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
+   */
+  *readInputRegisters(unit: number, address: number, count: number): Reader<number[]> {
+    return yield* this.#readWords(READ_INPUT_REGISTERS, unit, address, count);
+  }
+
+  /**
+   * Sets one coil on or off (function 5); the server echoes the request.
+   * @param unit the server's unit id, 1..247
+   * @param address the coil, 0..65535
+   * @param on true for on
+   * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
+   */
+  *writeSingleCoil(unit: number, address: number, on: boolean): Reader<void> {
+    const pdu = Uint8Array.of(WRITE_SINGLE_COIL, address >> 8, address & 0xff, on ? 0xff : 0x00, 0x00);
     const reply = yield* this.#transact(unit, address, pdu);
-    if (reply.length !== 2 + 2 * count || reply[1] !== 2 * count) {
-      throw new ModbusFrameError(`${this.#who(unit, READ_HOLDING_REGISTERS)}: expected ${2 * count} data bytes, got a ${reply.length}-byte response`);
+    if (!sameBytes(reply, pdu)) throw new ModbusFrameError(`${this.#who(unit, WRITE_SINGLE_COIL)}: the response does not echo the request`);
+  }
+
+  /**
+   * Sets consecutive coils from `address` (function 15).
+   * @param unit the server's unit id, 1..247
+   * @param address the first coil, 0..65535
+   * @param values 1..1968 coils, true for on
+   * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
+   */
+  *writeMultipleCoils(unit: number, address: number, values: readonly boolean[]): Reader<void> {
+    checkRange("values.length", values.length, 1, 1968);
+    const bytes = Math.ceil(values.length / 8);
+    const pdu = new Uint8Array(6 + bytes);
+    pdu.set([WRITE_MULTIPLE_COILS, address >> 8, address & 0xff, values.length >> 8, values.length & 0xff, bytes]);
+    values.forEach((on, index) => {
+      if (on) pdu[6 + (index >> 3)]! |= 1 << (index & 7); // first coil in the lowest bit
+    });
+    const reply = yield* this.#transact(unit, address, pdu);
+    if (!sameBytes(reply, pdu.subarray(0, 5))) {
+      throw new ModbusFrameError(`${this.#who(unit, WRITE_MULTIPLE_COILS)}: the response does not confirm address ${address} and count ${values.length}`);
     }
-    const values: number[] = [];
-    for (let i = 0; i < count; i++) values.push((reply[2 + 2 * i]! << 8) | reply[3 + 2 * i]!);
-    return values;
   }
 
   /**
@@ -191,6 +262,33 @@ export class ModbusRtuMaster {
     if (!sameBytes(reply, pdu.subarray(0, 5))) {
       throw new ModbusFrameError(`${this.#who(unit, WRITE_MULTIPLE_REGISTERS)}: the response does not confirm address ${address} and count ${values.length}`);
     }
+  }
+
+  /** Functions 1 and 2: `count` bits, packed eight to a byte, first in the lowest bit. */
+  *#readBits(functionCode: number, unit: number, address: number, count: number): Reader<boolean[]> {
+    checkRange("count", count, 1, 2000);
+    const pdu = Uint8Array.of(functionCode, address >> 8, address & 0xff, count >> 8, count & 0xff);
+    const reply = yield* this.#transact(unit, address, pdu);
+    const bytes = Math.ceil(count / 8);
+    if (reply.length !== 2 + bytes || reply[1] !== bytes) {
+      throw new ModbusFrameError(`${this.#who(unit, functionCode)}: expected ${bytes} data bytes, got a ${reply.length}-byte response`);
+    }
+    const values: boolean[] = [];
+    for (let i = 0; i < count; i++) values.push((reply[2 + (i >> 3)]! & (1 << (i & 7))) !== 0);
+    return values;
+  }
+
+  /** Functions 3 and 4: `count` 16-bit registers, high byte first. */
+  *#readWords(functionCode: number, unit: number, address: number, count: number): Reader<number[]> {
+    checkRange("count", count, 1, 125);
+    const pdu = Uint8Array.of(functionCode, address >> 8, address & 0xff, count >> 8, count & 0xff);
+    const reply = yield* this.#transact(unit, address, pdu);
+    if (reply.length !== 2 + 2 * count || reply[1] !== 2 * count) {
+      throw new ModbusFrameError(`${this.#who(unit, functionCode)}: expected ${2 * count} data bytes, got a ${reply.length}-byte response`);
+    }
+    const values: number[] = [];
+    for (let i = 0; i < count; i++) values.push((reply[2 + 2 * i]! << 8) | reply[3 + 2 * i]!);
+    return values;
   }
 
   /** Sends one request ADU and returns the response PDU (function code first). */
@@ -247,29 +345,229 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 const hex = (value: number) => `0x${value.toString(16).padStart(4, "0")}`;
 
-/** Reads `count` registers from the command line's device and prints them. */
-async function main(argv: string[]): Promise<void> {
-  const [path, baud = "19200", unit = "1", address = "0", count = "4"] = argv;
-  if (path === undefined) {
-    console.error("usage: tsx examples/modbus-rtu-master.ts <path> [baud] [unit] [address] [count]");
-    process.exitCode = 2;
-    return;
+/** The example's `--help`. */
+export const USAGE = `usage: tsx examples/modbus-rtu-master.ts PATH [BAUD] [UNIT] [ADDRESS] [COUNT]
+       tsx examples/modbus-rtu-master.ts PATH [options] COMMAND ADDRESS ARG
+
+The first form reads COUNT holding registers (function 3; defaults 19200
+baud, unit 1, address 0, count 4). The second runs one request:
+
+  read-coils ADDRESS COUNT               function 1
+  read-discrete-inputs ADDRESS COUNT     function 2
+  read-holding-registers ADDRESS COUNT   function 3
+  read-input-registers ADDRESS COUNT     function 4
+  write-coil ADDRESS on|off              function 5
+  write-register ADDRESS VALUE           function 6
+  write-coils ADDRESS 1,0,1,...          function 15
+  write-registers ADDRESS V1,V2,...      function 16
+
+Reads print one "coil 3 = 1" or "register 10 = 42" line per item; writes
+print "ok". Exit codes: 0 done, 1 a Modbus error (exception, timeout, CRC),
+2 bad arguments.
+
+options:
+  --baud N       baud rate (default 19200)
+  --parity P     none (default), even or odd
+  --unit N       the server's unit id (default 1)
+  --timeout S    seconds to wait for each response (default 1)
+  -h, --help     show this help`;
+
+/** What the command line asks for: one request. */
+export interface Request {
+  path: string;
+  baud: number;
+  parity: "none" | "even" | "odd";
+  unit: number;
+  timeout: number;
+  command: keyof typeof COMMANDS;
+  address: number;
+  arg: string;
+}
+
+const COMMANDS = {
+  "read-coils": READ_COILS,
+  "read-discrete-inputs": READ_DISCRETE_INPUTS,
+  "read-holding-registers": READ_HOLDING_REGISTERS,
+  "read-input-registers": READ_INPUT_REGISTERS,
+  "write-coil": WRITE_SINGLE_COIL,
+  "write-register": WRITE_SINGLE_REGISTER,
+  "write-coils": WRITE_MULTIPLE_COILS,
+  "write-registers": WRITE_MULTIPLE_REGISTERS,
+} as const;
+
+/** A command-line mistake; `main` prints it with the usage and exits 2. */
+export class UsageError extends Error {}
+
+function whole(name: string, text: string | undefined, min: number, max: number): number {
+  const value = text !== undefined && /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max)) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text ?? "")}`);
+  return value;
+}
+
+/**
+ * Parses the command line.
+ * @param argv the arguments after the script
+ * @returns the request, or "help"
+ * @throws UsageError naming what is wrong
+ */
+export function parseCommandLine(argv: string[]): Request | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        baud: { type: "string" },
+        parity: { type: "string", default: "none" },
+        unit: { type: "string" },
+        timeout: { type: "string", default: "1" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  const serial = new Serial({ path, baudRate: Number(baud) });
+  const { values, positionals } = parsed;
+  if (values.help === true) return "help";
+  const [path, ...rest] = positionals;
+  if (path === undefined) throw new UsageError("a device PATH is required");
+  const parity = values.parity;
+  if (parity !== "none" && parity !== "even" && parity !== "odd") throw new UsageError(`--parity must be none, even or odd, got ${JSON.stringify(parity)}`);
+  const timeout = Number(values.timeout);
+  if (!(timeout > 0)) throw new UsageError(`--timeout must be a number of seconds > 0, got ${JSON.stringify(values.timeout)}`);
+  const first = rest[0];
+  if (first !== undefined && first in COMMANDS) {
+    if (rest.length !== 3) throw new UsageError(`${first} takes ADDRESS and ${first.startsWith("read") ? "COUNT" : "a value"}`);
+    return {
+      path,
+      baud: whole("--baud", values.baud ?? "19200", 1, 4_000_000),
+      parity,
+      unit: whole("--unit", values.unit ?? "1", 1, 247),
+      timeout,
+      command: first as keyof typeof COMMANDS,
+      address: whole("ADDRESS", rest[1], 0, 0xffff),
+      arg: rest[2]!,
+    };
+  }
+  if (first !== undefined && !/^\d+$/.test(first)) throw new UsageError(`unknown command ${JSON.stringify(first)} (${Object.keys(COMMANDS).join(", ")})`);
+  // The first form: PATH [BAUD] [UNIT] [ADDRESS] [COUNT], function 3.
+  if (rest.length > 4) throw new UsageError(`unexpected argument ${JSON.stringify(rest[4])}`);
+  const [baud = values.baud ?? "19200", unit = values.unit ?? "1", address = "0", count = "4"] = rest;
+  return {
+    path,
+    baud: whole("BAUD", baud, 1, 4_000_000),
+    parity,
+    unit: whole("UNIT", unit, 1, 247),
+    timeout,
+    command: "read-holding-registers",
+    address: whole("ADDRESS", address, 0, 0xffff),
+    arg: count,
+  };
+}
+
+function list(text: string, name: string, parse: (item: string) => number | boolean): (number | boolean)[] {
+  const items = text.split(",");
+  if (items.some((item) => item === "")) throw new UsageError(`${name} must be a comma-separated list, got ${JSON.stringify(text)}`);
+  return items.map(parse);
+}
+
+function coil(text: string): boolean {
+  const value = text.toLowerCase();
+  if (value === "1" || value === "on" || value === "true") return true;
+  if (value === "0" || value === "off" || value === "false") return false;
+  throw new UsageError(`a coil is on or off (1 or 0), got ${JSON.stringify(text)}`);
+}
+
+/**
+ * Runs one request on `master` and returns the lines to print.
+ * @param master the master
+ * @param request what to do
+ * @returns e.g. `["register 0 = 0", "register 1 = 11"]` or `["ok"]`
+ * @throws UsageError for a bad ARG; ModbusError for what the device answered
+ */
+export function* perform(master: ModbusRtuMaster, request: Request): Reader<string[]> {
+  const { unit, address, arg } = request;
+  const bits = (values: boolean[], noun: string) => values.map((on, index) => `${noun} ${address + index} = ${on ? 1 : 0}`);
+  const words = (values: number[]) => values.map((value, index) => `register ${address + index} = ${value}`);
+  switch (request.command) {
+    case "read-coils":
+      return bits(yield* master.readCoils(unit, address, whole("COUNT", arg, 1, 2000)), "coil");
+    case "read-discrete-inputs":
+      return bits(yield* master.readDiscreteInputs(unit, address, whole("COUNT", arg, 1, 2000)), "input");
+    case "read-holding-registers":
+      return words(yield* master.readHoldingRegisters(unit, address, whole("COUNT", arg, 1, 125)));
+    case "read-input-registers":
+      return words(yield* master.readInputRegisters(unit, address, whole("COUNT", arg, 1, 125)));
+    case "write-coil":
+      yield* master.writeSingleCoil(unit, address, coil(arg));
+      return ["ok"];
+    case "write-register":
+      yield* master.writeSingleRegister(unit, address, whole("VALUE", arg, 0, 0xffff));
+      return ["ok"];
+    case "write-coils":
+      yield* master.writeMultipleCoils(unit, address, list(arg, "the coils", coil) as boolean[]);
+      return ["ok"];
+    case "write-registers":
+      yield* master.writeMultipleRegisters(unit, address, list(arg, "the values", (item) => whole("a value", item, 0, 0xffff)) as number[]);
+      return ["ok"];
+  }
+}
+
+/**
+ * Runs the command line: one request on the device, its result on stdout.
+ * @param argv the arguments after the script
+ * @returns the exit code: 0 done, 1 a Modbus or device error, 2 bad arguments
+ */
+export async function main(argv: string[]): Promise<number> {
+  let request: Request | "help";
+  try {
+    request = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`modbus-rtu-master: ${error.message}\n${USAGE}`);
+    return 2;
+  }
+  if (request === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  const serial = new Serial({ path: request.path, baudRate: request.baud, parity: request.parity });
+  const job = request;
+  let failure: unknown;
+  let lines: string[] = [];
   const doer = new SerialDoer({
     serial,
     handler: function* (serial) {
-      const master = new ModbusRtuMaster({ serial });
-      const values = yield* master.readHoldingRegisters(Number(unit), Number(address), Number(count));
-      values.forEach((value, index) => console.log(`register ${Number(address) + index} = ${value}`));
+      try {
+        lines = yield* perform(new ModbusRtuMaster({ serial, timeout: job.timeout }), job);
+      } catch (error) {
+        failure = error;
+      }
     },
   });
-  await new Doist({ doers: [doer], real: true, tock: 0.001, limit: 10 }).do();
+  try {
+    await new Doist({ doers: [doer], real: true, tock: 0.001, limit: 10 }).do();
+  } finally {
+    await serial.close();
+  }
+  if (failure instanceof UsageError) {
+    console.error(`modbus-rtu-master: ${failure.message}`);
+    return 2;
+  }
+  if (failure !== undefined) throw failure;
+  if (serial.error !== undefined && lines.length === 0) throw serial.error;
+  for (const line of lines) console.log(line);
+  return 0;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`modbus-rtu-master: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
 }

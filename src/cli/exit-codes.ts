@@ -19,8 +19,10 @@ export const ExitCode = {
   listen: 4,
   /** The serial device is missing, busy or not permitted. */
   device: 5,
-  /** Stopped by Ctrl-C (SIGINT) or SIGTERM, after closing everything: 128 + 2. */
+  /** Stopped by Ctrl-C (SIGINT), after closing everything: 128 + 2. */
   interrupted: 130,
+  /** Stopped by SIGTERM (kill, a service manager), after closing everything: 128 + 15. */
+  terminated: 143,
 } as const;
 
 /** One of the values of {@link ExitCode}. */

@@ -6,8 +6,9 @@
  * @module
  */
 import { Readable } from "node:stream";
-import { DoDoer, Doist, WireLog, type ConsoleInput, type ConsoleOutput, type Doable } from "../index.js";
-import { UsageError } from "./exit-codes.js";
+import { DoDoer, Doist, WireLog, WireLogError, doify, type ConsoleInput, type ConsoleOutput, type Doable, type Tymth } from "../index.js";
+import { humanize } from "./args.js";
+import { ExitCode, UsageError } from "./exit-codes.js";
 import { Meter, StatusLine, type StatusStream } from "./status-line.js";
 
 /** The streams a command uses: the process' own, or test doubles. */
@@ -47,6 +48,20 @@ export interface SessionOptions {
   dataOnStdout?: boolean;
   /** What a connection is called in the status line. */
   noun?: string;
+  /** `-w SECONDS`: finish when no byte moved either way for this long once connected (undefined: never). */
+  idle?: number | undefined;
+}
+
+/** How {@link Session.run} ended. */
+export interface SessionEnd {
+  /** Whether SIGINT or SIGTERM stopped it. */
+  interrupted: boolean;
+  /** The signal that stopped it, if any. */
+  signal: "SIGINT" | "SIGTERM" | undefined;
+  /** The exit code for the signal: 130 for SIGINT, 143 for SIGTERM (0 when none). */
+  signalCode: number;
+  /** Whether `-w` ended it (nothing moved for that long). */
+  idled: boolean;
 }
 
 /** A DoDoer that is done as soon as `finished()` says so, closing everything it runs. */
@@ -80,7 +95,10 @@ export class Session {
   readonly status: StatusLine;
   /** The transcript, with `--wirelog`. */
   readonly wirelog: WireLog | undefined;
+  /** `-w SECONDS`, if given. */
+  readonly idle: number | undefined;
   #finished = false;
+  #idled = false;
 
   /**
    * @param options `command`, `label`, `io`, `wirelog`, `status`, `dataOnStdout`, `noun`
@@ -94,9 +112,11 @@ export class Session {
       try {
         this.wirelog = new WireLog({ path: options.wirelog, tymth: this.doist.tymen(), name: `hio ${options.command}` });
       } catch (error) {
-        throw new UsageError(`--wirelog: cannot open ${options.wirelog}: ${(error as Error).message}`, options.command);
+        const reason = error instanceof WireLogError ? error.message.replace(/^.*? for appending: /, "") : (error as Error).message;
+        throw new UsageError(`--wirelog: cannot open ${options.wirelog}: ${reason}`, options.command);
       }
     }
+    this.idle = options.idle;
     this.meter = new Meter(this.wirelog);
     // By default, no status line on the terminal that shows the data.
     const enabled = options.status ?? !(options.dataOnStdout === true && options.io.stdout.isTTY === true);
@@ -122,7 +142,7 @@ export class Session {
    * @param message the text
    */
   log(message: string): void {
-    this.status.print(`hio ${this.command}: ${message}`);
+    this.status.print(`hio ${this.command}: ${humanize(message)}`);
   }
 
   /** Ends the run at the next pass: every doer is closed, then `run` resolves. */
@@ -136,23 +156,61 @@ export class Session {
    * @returns whether Ctrl-C (or SIGTERM) stopped it
    * @throws what a doer threw, after every exit ran
    */
-  async run(doers: Doable[]): Promise<{ interrupted: boolean }> {
-    let interrupted = false;
-    // Our own listener also keeps the Doist from re-raising the signal: we
-    // want to return an exit code, not die by it.
-    const onSignal = (): void => {
-      interrupted = true;
+  async run(doers: Doable[]): Promise<SessionEnd> {
+    let signal: "SIGINT" | "SIGTERM" | undefined;
+    // Our own listeners also keep the Doist from re-raising the signal: we
+    // want to return an exit code (130 or 143), not die by it.
+    const onInt = (): void => {
+      signal ??= "SIGINT";
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const onTerm = (): void => {
+      signal ??= "SIGTERM";
+    };
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
     try {
-      const all: Doable[] = this.status.enabled ? [...doers, this.status] : doers;
+      const all: Doable[] = this.status.enabled ? [...doers, this.status] : [...doers];
+      if (this.idle !== undefined) all.push(this.#idleWatch(this.idle));
       await this.doist.do({ doers: [new CommandDoer(all, () => this.#finished)] });
     } finally {
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
+      process.removeListener("SIGINT", onInt);
+      process.removeListener("SIGTERM", onTerm);
       this.wirelog?.close();
     }
-    return { interrupted };
+    const signalCode = signal === "SIGTERM" ? ExitCode.terminated : signal === "SIGINT" ? ExitCode.interrupted : ExitCode.ok;
+    return { interrupted: signal !== undefined, signal, signalCode, idled: this.#idled };
+  }
+
+  /**
+   * A doer that finishes the run once no byte moved either way for `seconds`.
+   * @param seconds the idle limit
+   * @returns the doer
+   */
+  #idleWatch(seconds: number): Doable {
+    const meter = this.meter;
+    const session = this;
+    const step = Math.min(0.25, seconds / 4);
+    return doify(
+      function* idleWatch(tymth: Tymth) {
+        let moved = meter.bytesIn + meter.bytesOut;
+        let since = tymth();
+        for (;;) {
+          yield step;
+          const now = meter.bytesIn + meter.bytesOut;
+          // Idle time counts from the first connection: waiting to connect
+          // (or for a peer to come) is bounded by the command's own timeout.
+          if (now !== moved || meter.total === 0) {
+            moved = now;
+            since = tymth();
+          } else if (tymth() - since >= seconds) {
+            session.log(`nothing sent or received for ${seconds} s: closing (-w)`);
+            session.#idled = true;
+            session.finish();
+            return true;
+          }
+        }
+      },
+      { name: "idle watch" },
+    );
   }
 }

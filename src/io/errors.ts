@@ -108,3 +108,28 @@ export class WriteTimeoutError extends HioError {
 
 /** Thrown by `parseWireLog` for a line that is not in the transcript format. */
 export class WireLogFormatError extends HioError {}
+
+/**
+ * Thrown by `new WireLog({ path })` when the file cannot be opened or its
+ * header cannot be written (no such directory, permission denied, a
+ * directory...). The message names the path and the reason; `code` is the
+ * system's error code (e.g. `ENOENT`) and `cause` the original error.
+ */
+export class WireLogError extends HioError {
+  /** The path that could not be opened. */
+  readonly path: string;
+  /** The system's error code, e.g. `ENOENT` or `EACCES`, when there is one. */
+  readonly code: string | undefined;
+
+  /**
+   * @param message what failed, naming the wirelog and the path
+   * @param path the path
+   * @param options `cause`: the `fs` error
+   */
+  constructor(message: string, path: string, options?: ErrorOptions) {
+    super(message, options);
+    this.path = path;
+    const code = (options?.cause as { code?: unknown } | undefined)?.code;
+    this.code = typeof code === "string" ? code : undefined;
+  }
+}

@@ -13,6 +13,7 @@ export {
   ReadTimeoutError,
   WriteTimeoutError,
   WireLogFormatError,
+  WireLogError,
 } from "./errors.js";
 export { RingBuffer, type RingBufferOptions, type Regions } from "./ring-buffer.js";
 export {

@@ -30,6 +30,43 @@ const EMPTY_SEARCH = Buffer.from(EMPTY.buffer, 0, 0);
 const INITIAL_STORE = 4096;
 
 /**
+ * Describes a wrong argument for an error message: its type, or its class.
+ * @param value what the caller passed
+ * @returns e.g. `string`, `Array`, `null`
+ */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return (value as object).constructor?.name ?? "object";
+}
+
+/**
+ * Views the bytes of an ArrayBufferView that is not a Uint8Array (cold path).
+ * @param value what the caller passed as `bytes`
+ * @param name the ring's name, for the message
+ * @returns a Uint8Array over the same memory
+ * @throws TypeError naming `bytes` when it is not an ArrayBufferView
+ */
+function asBytes(value: unknown, name: string): Uint8Array {
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  const hint = typeof value === "string" ? " (encode the string first, e.g. encodeUtf8(text))" : "";
+  throw new TypeError(`${name}: bytes must be a Uint8Array, got ${describe(value)}${hint}`);
+}
+
+/**
+ * Throws for a count that is not a number >= 0 (cold path; `!(n >= 0)` was
+ * the check, which also catches NaN).
+ * @param argument the argument's name
+ * @param value what the caller passed
+ * @param name the ring's name, for the message
+ * @throws TypeError for a non-number; RangeError for a negative number or NaN
+ */
+function badCount(argument: string, value: unknown, name: string): never {
+  if (typeof value !== "number") throw new TypeError(`${name}: ${argument} must be a number of bytes, got ${describe(value)}`);
+  throw new RangeError(`${name}: ${argument} must be a number of bytes >= 0, got ${value}`);
+}
+
+/**
  * A bounded FIFO of bytes over one `Uint8Array`. A handle writes what the OS
  * gave it and protocol code reads it (`rxbs`), or the other way round
  * (`txbs`). It never drops a byte silently: `write` returns how many bytes it
@@ -127,20 +164,23 @@ export class RingBuffer {
 
   /**
    * Copies as many of `bytes` in as fit.
-   * @param bytes the bytes to add
+   * @param bytes the bytes to add: a Uint8Array (or Buffer), or another
+   *   ArrayBufferView, whose underlying bytes are taken as they are
    * @returns how many it took (0 when full); the caller keeps the rest
-   * @throws RingEndedError after `end()`
+   * @throws TypeError when `bytes` is not bytes (a string, an array of
+   *   numbers...: encode it first, e.g. with `encodeUtf8`); RingEndedError after `end()`
    */
-  write(bytes: Uint8Array): number {
+  write(bytes: Uint8Array | ArrayBufferView): number {
+    const data = bytes instanceof Uint8Array ? bytes : asBytes(bytes, this.name);
     if (this.#ended) throw new RingEndedError(`${this.name}: write after end`);
-    const count = Math.min(bytes.length, this.#capacity - this.#length);
+    const count = Math.min(data.length, this.#capacity - this.#length);
     if (count === 0) return 0;
     if (this.#length + count > this.#bytes.length) this.#grow(this.#length + count);
     const capacity = this.#bytes.length;
     const tail = (this.#head + this.#length) % capacity;
     const first = Math.min(count, capacity - tail);
-    this.#bytes.set(first === bytes.length ? bytes : bytes.subarray(0, first), tail);
-    if (count > first) this.#bytes.set(bytes.subarray(first, count), 0);
+    this.#bytes.set(first === data.length ? data : data.subarray(0, first), tail);
+    if (count > first) this.#bytes.set(data.subarray(first, count), 0);
     this.#length += count;
     this.dataSignal.notify();
     return count;
@@ -148,8 +188,9 @@ export class RingBuffer {
 
   /**
    * Removes and returns up to `n` bytes (default: all).
-   * @param n most bytes to take
+   * @param n most bytes to take (a number >= 0; fractions are rounded down)
    * @returns a new array with the bytes, possibly empty
+   * @throws TypeError/RangeError naming `n` when it is not a number >= 0
    */
   read(n: number = this.#length): Uint8Array {
     const bytes = this.peek(n);
@@ -159,10 +200,12 @@ export class RingBuffer {
 
   /**
    * Returns a copy of up to `n` bytes (default: all) without removing them.
-   * @param n most bytes to copy
+   * @param n most bytes to copy (a number >= 0; fractions are rounded down)
    * @returns a new array with the bytes, possibly empty
+   * @throws TypeError/RangeError naming `n` when it is not a number >= 0
    */
   peek(n: number = this.#length): Uint8Array {
+    if (typeof n !== "number" || !(n >= 0)) badCount("n", n, this.name);
     const count = Math.min(Math.max(0, Math.floor(n)), this.#length);
     if (count === 0) return EMPTY.slice();
     const capacity = this.#bytes.length;
@@ -179,8 +222,10 @@ export class RingBuffer {
    * way to drain a ring into a buffer you reuse.
    * @param target where to copy the bytes (from its start)
    * @returns how many bytes it moved (0 when empty)
+   * @throws TypeError naming `target` when it is not a Uint8Array
    */
   readInto(target: Uint8Array): number {
+    if (!(target instanceof Uint8Array)) throw new TypeError(`${this.name}: target must be a Uint8Array, got ${describe(target)}`);
     const count = Math.min(target.length, this.#length);
     if (count === 0) return 0;
     const capacity = this.#bytes.length;
@@ -204,10 +249,12 @@ export class RingBuffer {
 
   /**
    * Drops up to `n` bytes from the read end.
-   * @param n bytes to drop
+   * @param n bytes to drop (a number >= 0; fractions are rounded down)
    * @returns how many it dropped
+   * @throws TypeError/RangeError naming `n` when it is not a number >= 0
    */
   consume(n: number): number {
+    if (typeof n !== "number" || !(n >= 0)) badCount("n", n, this.name);
     const count = Math.min(Math.max(0, Math.floor(n)), this.#length);
     if (count === 0) return 0;
     this.#length -= count;
@@ -219,10 +266,16 @@ export class RingBuffer {
   /**
    * Finds `needle` in the waiting bytes, also where it straddles the wrap.
    * @param needle a byte value or a byte sequence
-   * @param from position (from the read end) to start at
+   * @param from position (from the read end) to start at (a number >= 0)
    * @returns its position from the read end, or -1
+   * @throws TypeError naming `needle` when it is neither a number nor a
+   *   Uint8Array; TypeError/RangeError naming `from` when it is not a number >= 0
    */
   indexOf(needle: number | Uint8Array, from = 0): number {
+    if (typeof from !== "number" || !(from >= 0)) badCount("from", from, this.name);
+    if (typeof needle !== "number" && !(needle instanceof Uint8Array)) {
+      throw new TypeError(`${this.name}: needle must be a byte value or a Uint8Array, got ${describe(needle)}`);
+    }
     const start = Math.max(0, Math.floor(from));
     const length = this.#length;
     if (typeof needle === "number") {

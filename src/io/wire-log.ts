@@ -23,7 +23,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { Tymth } from "../core/index.js";
-import { WireLogFormatError } from "./errors.js";
+import { WireLogError, WireLogFormatError } from "./errors.js";
 
 /** Which way a chunk crossed the wire: received or transmitted. */
 export type WireDirection = "rx" | "tx";
@@ -77,7 +77,8 @@ export class WireLog {
   /**
    * Creates a log in memory, or opens (appends to) a file and writes a header.
    * @param options `path`, `tymth`, `name`
-   * @throws TypeError for bad options; the `fs` error when the file cannot be opened
+   * @throws TypeError for bad options; WireLogError naming the path when the
+   *   file cannot be opened or written (the `fs` error is its `cause`)
    */
   constructor(options: WireLogOptions = {}) {
     const { path, tymth, name = "wirelog" } = options;
@@ -87,8 +88,17 @@ export class WireLog {
     this.path = path;
     this.#tymth = tymth;
     if (path !== undefined) {
-      this.#fd = openSync(path, "a");
-      writeSync(this.#fd, `# hio-ts wirelog v1 ${this.name.replace(/\s+/g, "_")}\n`);
+      let fd: number | undefined;
+      try {
+        fd = openSync(path, "a");
+        writeSync(fd, `# hio-ts wirelog v1 ${this.name.replace(/\s+/g, "_")}\n`);
+      } catch (error) {
+        if (fd !== undefined) closeSync(fd);
+        // "ENOENT: no such file or directory, open '/x/y'" without the repeated path
+        const reason = String((error as Error).message).replace(/, open '.*'$/s, "");
+        throw new WireLogError(`${this.name}: cannot open ${path} for appending: ${reason}`, path, { cause: error });
+      }
+      this.#fd = fd;
     }
   }
 

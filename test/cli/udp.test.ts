@@ -45,6 +45,25 @@ describe("hio udp", () => {
     expect(send.stderr).toContain(`hio udp send: 0 of 1 replies from 127.0.0.1:${port} within 0.3 s`);
   });
 
+  it("listen prints one datagram per line, adding the newline a datagram lacks (--raw: as they are)", async () => {
+    const { proc, port } = await udpListen(["--count", "3"]);
+    for (const datagram of ["no newline", "has newline\n", "third"]) await run("socat", ["-u", "-", `UDP:127.0.0.1:${port}`], { input: datagram });
+    expect(await proc.waitExit()).toEqual({ code: 0, signal: null });
+    expect(proc.stdout).toBe("no newline\nhas newline\nthird\n");
+    const raw = await udpListen(["--count", "2", "--raw"]);
+    for (const datagram of ["ab", "cd"]) await run("socat", ["-u", "-", `UDP:127.0.0.1:${raw.port}`], { input: datagram });
+    expect(await raw.proc.waitExit()).toEqual({ code: 0, signal: null });
+    expect(raw.proc.stdout).toBe("abcd");
+  });
+
+  it("send exits 1 naming the error when a datagram cannot be sent (an unresolvable name)", async () => {
+    const send = await run(process.execPath, ["--import", "tsx", "src/cli/hio.ts", "udp", "send", "nonexistent.invalid:9", "hi"]);
+    expect(send.exit.code).toBe(1);
+    expect(send.stderr).toContain("cannot send 2 bytes to nonexistent.invalid:9");
+    expect(send.stderr).toMatch(/ENOTFOUND|EAI_AGAIN/);
+    expect(send.stderr).toContain("hio udp send: 1 of 1 datagrams could not be sent to nonexistent.invalid:9");
+  });
+
   it("listen exits 4 when the port is taken", async () => {
     const { port } = await udpListen([]);
     const second = cleanup.add(Proc.hio(["udp", "listen", "--port", String(port)]), (p) => p.kill());

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { httpServer } from "../../examples/http-server.js";
 import type { Doist } from "../../src/index.js";
@@ -105,6 +108,29 @@ describe("examples/http-server.ts answered by curl", () => {
     peer.socket.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
     await runUntil(doist, () => peer.ended, "the connection ends");
     expect(peer.text()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+
+  it("answers 413 to a Content-Length over the limit without inviting the body with 100 Continue (curl sends Expect)", async () => {
+    const { doist, url, stats } = await start();
+    const dir = mkdtempSync(join(tmpdir(), "hio-http-"));
+    cleanup.add(dir, (path) => rmSync(path, { recursive: true, force: true }));
+    const big = join(dir, "big.bin");
+    writeFileSync(big, Buffer.alloc(2 * 1024 * 1024, 0x61)); // 2 MiB: over the 1 MiB limit
+    // curl sends "Expect: 100-continue" for a body this large and waits for the answer.
+    const proc = await curl(doist, ["--verbose", "--include", "--data-binary", `@${big}`, `${url}/echo`]);
+    expect(proc.stderr).toContain("> Expect: 100-continue");
+    expect(proc.stdout).not.toContain("100 Continue");
+    expect(proc.stdout).toMatch(/^HTTP\/1\.1 413 Content Too Large\r\n/);
+    expect(proc.stdout).toContain("Connection: close\r\n");
+    expect(stats.statuses.get(413)).toBe(1);
+  });
+
+  it("still answers 100 Continue to an acceptable body that curl announces with Expect", async () => {
+    const { doist, url } = await start();
+    const body = "x".repeat(2000);
+    const proc = await curl(doist, ["--include", "--data-binary", "@-", "-H", "Expect: 100-continue", `${url}/echo`], body);
+    expect(proc.stdout).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+    expect(proc.stdout.endsWith(body)).toBe(true);
   });
 
   it("serves curl through its documented command", async () => {

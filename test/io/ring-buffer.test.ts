@@ -188,3 +188,53 @@ describe("RingBuffer properties", () => {
     );
   });
 });
+
+describe("RingBuffer input checks", () => {
+  it("write rejects what is not bytes with a TypeError naming bytes, storing nothing", () => {
+    const ring = new RingBuffer({ capacity: 16, name: "test rxbs" });
+    for (const bad of ["hello", [300, -1, "a"], [104, 105], 42, null, undefined, {}, new ArrayBuffer(4)]) {
+      expect(() => ring.write(bad as unknown as Uint8Array)).toThrow(TypeError);
+      expect(() => ring.write(bad as unknown as Uint8Array)).toThrow(/test rxbs: bytes must be a Uint8Array/);
+    }
+    expect(() => ring.write("hello" as unknown as Uint8Array)).toThrow(/encode the string first/);
+    expect(ring.length).toBe(0);
+  });
+
+  it("write takes a Buffer, and the underlying bytes of other ArrayBufferViews", () => {
+    const ring = new RingBuffer({ capacity: 16 });
+    expect(ring.write(Buffer.from("hi"))).toBe(2);
+    expect(ring.write(Uint16Array.of(0x0201))).toBe(2);
+    const backing = Uint8Array.of(9, 8, 7, 6, 5);
+    expect(ring.write(new DataView(backing.buffer, 1, 3))).toBe(3);
+    expect([...ring.read()]).toEqual([104, 105, ...new Uint8Array(Uint16Array.of(0x0201).buffer), 8, 7, 6]);
+  });
+
+  it.each([
+    ["read", (ring: RingBuffer, n: unknown) => ring.read(n as number)],
+    ["peek", (ring: RingBuffer, n: unknown) => ring.peek(n as number)],
+    ["consume", (ring: RingBuffer, n: unknown) => ring.consume(n as number)],
+  ])("%s rejects a negative or NaN count with a RangeError, and a non-number with a TypeError, naming n", (_name, call) => {
+    const ring = new RingBuffer({ capacity: 16, name: "test ring" });
+    ring.write(bytes("abcdef"));
+    for (const bad of [-1, -5, -0.5, Number.NaN, Number.NEGATIVE_INFINITY]) {
+      expect(() => call(ring, bad)).toThrow(RangeError);
+      expect(() => call(ring, bad)).toThrow(/test ring: n must be a number of bytes >= 0/);
+    }
+    for (const bad of ["2", null, {}]) {
+      expect(() => call(ring, bad)).toThrow(TypeError);
+      expect(() => call(ring, bad)).toThrow(/test ring: n must be a number of bytes/);
+    }
+    expect(ring.length).toBe(6); // nothing was taken
+    expect(call(ring, 2.9)).toBeTruthy(); // fractions still round down
+  });
+
+  it("indexOf rejects a bad needle or a negative from, naming them; readInto rejects a non-Uint8Array target", () => {
+    const ring = new RingBuffer({ capacity: 16, name: "test ring" });
+    ring.write(bytes("abc"));
+    expect(() => ring.indexOf("b" as unknown as number)).toThrow(/test ring: needle must be a byte value or a Uint8Array, got string/);
+    expect(() => ring.indexOf(0x62, -1)).toThrow(RangeError);
+    expect(() => ring.indexOf(0x62, -1)).toThrow(/from must be a number of bytes >= 0/);
+    expect(() => ring.readInto([] as unknown as Uint8Array)).toThrow(/test ring: target must be a Uint8Array, got Array/);
+    expect(ring.indexOf(0x62)).toBe(1);
+  });
+});

@@ -79,3 +79,26 @@ describe("WireLog", () => {
     expect(() => parseWireLog("# header\n0 rx p 3 6869\n")).toThrow(/line 2/);
   });
 });
+
+describe("WireLog errors", () => {
+  it("throws a WireLogError (a HioError) naming the path when the file cannot be opened", async () => {
+    const { HioError } = await import("../../src/core/index.js");
+    const { WireLogError } = await import("../../src/io/index.js");
+    dir = mkdtempSync(join(tmpdir(), "hio-wirelog-"));
+    const missing = join(dir, "no-such-dir", "x.wirelog");
+    let error: unknown;
+    try {
+      new WireLog({ path: missing, name: "capture" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(WireLogError);
+    expect(error).toBeInstanceOf(HioError);
+    expect((error as Error).message).toBe(`capture: cannot open ${missing} for appending: ENOENT: no such file or directory`);
+    expect((error as InstanceType<typeof WireLogError>).path).toBe(missing);
+    expect((error as InstanceType<typeof WireLogError>).code).toBe("ENOENT");
+    // a directory is not a file either
+    expect(() => new WireLog({ path: dir! })).toThrow(WireLogError);
+    expect(() => new WireLog({ path: dir! })).toThrow(`wirelog: cannot open ${dir} for appending: EISDIR`);
+  });
+});

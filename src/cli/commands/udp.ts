@@ -50,27 +50,32 @@ options:
   --wirelog FILE   append a transcript of every datagram received and sent
   -h, --help       show this help
 
-exit codes: 2 bad arguments, 3 fewer than N replies within the timeout, 4 cannot bind`;
+exit codes: 1 a datagram could not be sent (unknown host, unreachable...),
+2 bad arguments, 3 fewer than N replies within the timeout, 4 cannot bind,
+130 Ctrl-C, 143 SIGTERM`;
 
 /** `hio udp listen --help`. */
-export const udpListenHelp = `usage: hio udp listen --port N [--host ADDRESS] [--echo] [--count N] [--wirelog FILE] [--status | --no-status]
+export const udpListenHelp = `usage: hio udp listen --port N [--host ADDRESS] [--echo] [--count N] [--raw] [--wirelog FILE] [--status | --no-status]
 
 Binds a UDP port and writes the payload of every datagram received to
-stdout, as it is (like netcat -u -l). Senders are logged on stderr the first
-time they are heard from. Stops on Ctrl-C, or after --count datagrams.
+stdout, one datagram per line (a newline is added unless the datagram ends
+with one; --raw writes the payloads as they are, like netcat -u -l). Senders
+are logged on stderr the first time they are heard from. Stops on Ctrl-C,
+or after --count datagrams.
 
 options:
   --port N         port to bind (0: a free one, printed on stderr)
   --host ADDRESS   address to bind (default 127.0.0.1)
   --echo           send every datagram back to its sender
   --count N        exit 0 after N datagrams
+  --raw            write the payloads as they are, with nothing added
   --wirelog FILE   append a transcript of every datagram received and sent
   --status         draw the live status line on stderr (default: only when
                    stdout is not the terminal)
   --no-status      do not draw it
   -h, --help       show this help
 
-exit codes: 2 bad arguments, 4 cannot bind (address in use, permission), 130 Ctrl-C`;
+exit codes: 2 bad arguments, 4 cannot bind (address in use, permission), 130 Ctrl-C, 143 SIGTERM`;
 
 /**
  * Runs `hio udp send|listen`.
@@ -166,8 +171,14 @@ async function sendCommand(argv: string[], io: CliIo): Promise<number> {
     yield* drained(terminal.txbs);
     session.finish();
   };
-  const { interrupted } = await session.run([new CountingPeerDoer({ peer, handler }, session), new ConsoleDoer({ console: terminal })]);
-  if (interrupted) return ExitCode.interrupted;
+  const end = await session.run([new CountingPeerDoer({ peer, handler }, session), new ConsoleDoer({ console: terminal })]);
+  if (end.interrupted) return end.signalCode;
+  const failures = peer.takeErrors();
+  if (peer.counters.sendErrors > 0 || failures.length > 0) {
+    for (const error of failures) session.log(error.message);
+    session.log(`${peer.counters.sendErrors} of ${peer.counters.sendErrors + peer.counters.sent} datagrams could not be sent to ${formatUdpAddress(to)}`);
+    return ExitCode.failure;
+  }
   if (received < replies) {
     session.log(`${received} of ${replies} replies from ${formatUdpAddress(to)} within ${timeout} s`);
     return ExitCode.connect;
@@ -188,6 +199,7 @@ async function listenCommand(argv: string[], io: CliIo): Promise<number> {
     host: { type: "string", default: "127.0.0.1" },
     echo: { type: "boolean", default: false },
     count: { type: "string" },
+    raw: { type: "boolean", default: false },
   });
   if (values.help === true) {
     io.stdout.write(`${udpListenHelp}\n`);
@@ -222,6 +234,7 @@ async function listenCommand(argv: string[], io: CliIo): Promise<number> {
         session.log(`+ ${sender}`);
       }
       yield* writeAll(terminal.txbs, data);
+      if (!values.raw && data[data.length - 1] !== 0x0a) yield* writeAll(terminal.txbs, NEWLINE);
       if (values.echo) yield* writeDatagram(peer, data, from);
     }
     yield* allSent(peer);
@@ -230,6 +243,6 @@ async function listenCommand(argv: string[], io: CliIo): Promise<number> {
   };
   const running = session.run([new CountingPeerDoer({ peer, handler }, session), new ConsoleDoer({ console: terminal })]);
   session.log(`listening on ${address}`);
-  const { interrupted } = await running;
-  return interrupted ? ExitCode.interrupted : ExitCode.ok;
+  const end = await running;
+  return end.interrupted ? end.signalCode : ExitCode.ok;
 }
