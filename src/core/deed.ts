@@ -33,6 +33,12 @@ export interface DeedOwner {
   readonly current: Deed | undefined;
   /** Marks `deed` due now and passes the wake up the tree. */
   wakeDeed(deed: Deed): void;
+  /**
+   * Marks `deed`, which is running now, due again at once when it yields,
+   * without asking for a wake pass: something below it was woken during a
+   * pass. Passes the mark up the tree.
+   */
+  stirDeed(deed: Deed): void;
 }
 
 /**
@@ -49,7 +55,7 @@ export class Deed implements Waker {
   /** The scheduler that keeps it. */
   readonly owner: DeedOwner;
   /**
-   * Bookkeeping bits (FINISHED, WOKEN, CLOSING), one field so the hot loop reads and
+   * Bookkeeping bits (FINISHED, WOKEN, AGAIN, CLOSING), one field so the hot loop reads and
    * writes as little as possible.
    */
   flags = 0;
@@ -90,8 +96,14 @@ export class Deed implements Waker {
 
 /** `Deed.flags` bit: ended, closed or removed; never run it again. */
 export const FINISHED = 1;
-/** `Deed.flags` bit: woken since it last ran. */
+/** `Deed.flags` bit: woken since it last ran; a wake pass runs it. */
 export const WOKEN = 2;
+/**
+ * `Deed.flags` bit: something below it (a deed of its DoDoer) was woken while
+ * it ran, so it is due again at the next pass; unlike WOKEN, a wake pass does
+ * not run it for that alone.
+ */
+export const AGAIN = 4;
 /** `Deed.flags` bit: removed while running; close it as soon as it yields. */
 export const CLOSING = 8;
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DeedView } from "./deed.js";
+import { runningDeed, type Deed, type DeedView } from "./deed.js";
 import { checkDoable, type Doable } from "./doable.js";
 import { Doer, type DoerOptions } from "./doer.js";
 import { Schedule } from "./schedule.js";
@@ -41,6 +41,8 @@ export class DoDoer extends Doer {
   always: boolean;
   readonly #schedule: Schedule;
   #active = false;
+  /** Its own deed in its parent, while it runs. */
+  #deed: Deed | undefined = undefined;
 
   /**
    * Creates a DoDoer.
@@ -62,6 +64,14 @@ export class DoDoer extends Doer {
         return self.tock;
       },
       hostWake: () => this.wake(),
+      hostStir: () => {
+        // A child woken during this DoDoer's pass: while the DoDoer runs, it
+        // is only due again (the pass's end wakes it if a wake pass is needed).
+        const deed = self.#deed;
+        if (deed === undefined) return;
+        if (deed.running) deed.owner.stirDeed(deed);
+        else deed.wake();
+      },
     });
   }
 
@@ -72,10 +82,12 @@ export class DoDoer extends Doer {
 
   override *do(tymth: Tymth, tock?: number, opts?: Record<string, unknown>): ReturnType<Doer["do"]> {
     this.#active = true;
+    this.#deed = runningDeed();
     try {
       return yield* super.do(tymth, tock, opts);
     } finally {
       this.#active = false;
+      this.#deed = undefined;
       this.#schedule.exit(); // children never outlive their DoDoer, even if exit() was overridden
     }
   }

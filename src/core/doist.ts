@@ -47,6 +47,13 @@ type StopSignal = "SIGINT" | "SIGTERM";
 const MAX_SLEEP_MS = 60_000;
 
 /**
+ * Most wake passes run back to back in one event-loop turn; after that the
+ * Doist yields with `setImmediate`, so a deed that wakes itself forever
+ * cannot starve Node's event loop (timers, sockets, signals).
+ */
+export const MAX_WAKE_PASSES = 16;
+
+/**
  * The root scheduler. It owns the tyme base, runs its doers' dogs in a fixed
  * order on that tyme, and closes them on every path.
  *
@@ -88,6 +95,8 @@ export class Doist extends Tymist implements Waker {
   #sleeping: (() => void) | undefined;
   #sleepTimer: NodeJS.Timeout | undefined;
   #wakePending = false;
+  /** Wake passes run since the loop last yielded to the event loop's next turn. */
+  #wakeStreak = 0;
   #stopSignal: StopSignal | undefined;
   #running = false;
 
@@ -113,6 +122,7 @@ export class Doist extends Tymist implements Waker {
         return self.tock;
       },
       hostWake: () => this.#hostWake(),
+      hostStir: () => {}, // the root is in its pass; the pass's end says if a wake pass is needed
     });
   }
 
@@ -310,9 +320,16 @@ export class Doist extends Tymist implements Waker {
   async #sleepUntil(at: number, wakeable: boolean): Promise<boolean> {
     for (;;) {
       if (wakeable && (this.#wakePending || this.#stopSignal !== undefined)) {
+        // Woken during the last pass: run the wake pass in this same turn,
+        // unless the last MAX_WAKE_PASSES did, so timers and I/O get a turn.
         this.#wakePending = false;
+        if (++this.#wakeStreak > MAX_WAKE_PASSES) {
+          this.#wakeStreak = 0;
+          await immediate();
+        }
         return true;
       }
+      this.#wakeStreak = 0;
       const delay = at - performance.now();
       if (delay <= 0) {
         await immediate();
@@ -339,7 +356,8 @@ export class Doist extends Tymist implements Waker {
   }
 
   #hostWake(force = false): void {
-    // A wake during a pass needs no sleep cut: the deed is due next pass anyway.
+    // During a pass there is no sleep to cut; the schedule tells at the pass's
+    // end whether it left woken deeds behind (then this runs again).
     if (this.#schedule.passing && !force) return;
     this.#wakePending = true;
     const sleeping = this.#sleeping;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CLOSING, context, Deed, FINISHED, WOKEN, type DeedOwner, type DeedView } from "./deed.js";
+import { AGAIN, CLOSING, context, Deed, FINISHED, WOKEN, type DeedOwner, type DeedView } from "./deed.js";
 import { checkDoable, startDog, type Doable } from "./doable.js";
 import { DoerError } from "./errors.js";
 import type { Tymth } from "./tymist.js";
@@ -15,8 +15,18 @@ export interface ScheduleHost {
   readonly tymth: Tymth;
   /** Seconds added to tyme for a dog that yields 0 or undefined. */
   readonly tock: number;
-  /** Called when a deed was woken or added, so the host wakes up too. */
+  /**
+   * Called when a deed was woken or added between passes, or when a pass
+   * ended with deeds it had gone by woken: the host must run again (in real
+   * time, in a wake pass at once).
+   */
   hostWake(): void;
+  /**
+   * Called when a deed was woken during a pass. The host is running (it is
+   * inside the pass), so it only marks itself due again at its next pass;
+   * whether a wake pass is needed is known when the pass ends.
+   */
+  hostStir(): void;
 }
 
 /** A scheduler's deeds, in order, and the operations on them. */
@@ -27,6 +37,8 @@ export class Schedule implements DeedOwner {
   /** The deed whose dog this schedule is running now. */
   current: Deed | undefined = undefined;
   readonly #host: ScheduleHost;
+  /** Deeds woken during the current pass: those still woken when it ends need a wake pass. */
+  readonly #woken: Deed[] = [];
 
   constructor(host: ScheduleHost) {
     this.#host = host;
@@ -102,6 +114,11 @@ export class Schedule implements DeedOwner {
    * Runs each due deed once, in order. A deed is due when its retyme is at or
    * before `tyme`; in a wake pass it must also have been woken. Deeds added
    * during the pass wait for the next one, as in hio.
+   *
+   * A deed woken during the pass runs later in it if the pass has not reached
+   * it yet; otherwise (it was gone by, or woke while running) it is due again
+   * at once, and when the pass ends the host is woken, which in real time
+   * means a wake pass in the same event-loop turn.
    * @param tyme the tyme to send
    */
   pass(tyme: number): void {
@@ -138,7 +155,7 @@ export class Schedule implements DeedOwner {
             this.#close(deed);
             continue;
           } else {
-            // Woken while it ran: its wait may be over, so it is due again now.
+            // Woken (or a deed below it woken) while it ran: due again now.
             deed.retyme = tyme;
           }
         }
@@ -156,7 +173,26 @@ export class Schedule implements DeedOwner {
       for (let added = count; added < deeds.length; added++) deeds[kept++] = deeds[added]!;
       deeds.length = kept;
       this.passing = false;
+      if (this.#woken.length > 0) this.#settleWakes();
     }
+  }
+
+  /**
+   * After a pass: a deed woken during it that has not run since (the pass had
+   * gone by it, or it woke while running) needs a wake pass, so the host is
+   * woken. Deeds woken before the pass reached them ran in it and need none.
+   */
+  #settleWakes(): void {
+    const woken = this.#woken;
+    let behind = false;
+    for (let index = 0; index < woken.length; index++) {
+      if ((woken[index]!.flags & (WOKEN | FINISHED)) === WOKEN) {
+        behind = true;
+        break;
+      }
+    }
+    woken.length = 0;
+    if (behind) this.#host.hostWake();
   }
 
   /**
@@ -225,12 +261,38 @@ export class Schedule implements DeedOwner {
     this.deeds.length = 0;
   }
 
+  /**
+   * Makes `deed` due now. Between passes the host is woken at once; during a
+   * pass the deed is noted, and the pass's end decides whether the host needs
+   * a wake pass (see {@link Schedule.pass}).
+   * @param deed one of this schedule's deeds
+   */
   wakeDeed(deed: Deed): void {
-    if (deed.finished) return;
+    const flags = deed.flags;
+    if (flags & FINISHED) return;
     const tyme = this.#host.tymth();
     if (deed.retyme > tyme) deed.retyme = tyme;
-    deed.flags |= WOKEN;
-    this.#host.hostWake();
+    deed.flags = flags | WOKEN;
+    if (this.passing) {
+      if (!(flags & WOKEN)) this.#woken.push(deed);
+      this.#host.hostStir();
+    } else {
+      this.#host.hostWake();
+    }
+  }
+
+  /**
+   * Makes `deed`, running now, due again at the next pass, because a deed
+   * below it was woken during a pass; the mark goes up the tree.
+   * @param deed one of this schedule's deeds
+   */
+  stirDeed(deed: Deed): void {
+    if (deed.flags & FINISHED) return;
+    const tyme = this.#host.tymth();
+    if (deed.retyme > tyme) deed.retyme = tyme;
+    deed.flags |= AGAIN;
+    if (this.passing) this.#host.hostStir();
+    else this.#host.hostWake();
   }
 
   /** Runs one step of `deed`'s dog with this schedule and deed current. */
