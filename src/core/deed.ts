@@ -46,14 +46,17 @@ export interface DeedOwner {
  * doer it came from. The other fields are the scheduler's bookkeeping.
  */
 export class Deed implements Waker {
+  // `declare`: set only in the constructor. A class field would start out
+  // `undefined`, and V8 would then box every new `retyme` in a fresh heap
+  // number (an allocation per deed run) instead of updating one in place.
   /** The running generator. */
-  dog: Dog;
+  declare dog: Dog;
   /** Tyme at which it next runs. */
-  retyme: number;
+  declare retyme: number;
   /** The doer the dog came from; its `done` is set when the dog ends. */
-  readonly doer: object;
+  declare readonly doer: object;
   /** The scheduler that keeps it. */
-  readonly owner: DeedOwner;
+  declare readonly owner: DeedOwner;
   /**
    * Bookkeeping bits (FINISHED, WOKEN, AGAIN, CLOSING), one field so the hot loop reads and
    * writes as little as possible.

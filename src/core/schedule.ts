@@ -125,7 +125,10 @@ export class Schedule implements DeedOwner {
     const deeds = this.deeds;
     const count = deeds.length;
     const tock = this.#host.tock;
-    const wakePass = context.wakePass;
+    // Literal bits in the loop (FINISHED 1, WOKEN 2, CLOSING 8): an imported
+    // constant is a module-cell load per use.
+    const need = context.wakePass ? 3 : 1;
+    const want = context.wakePass ? 2 : 0;
     const outer = context.schedule;
     const outerCurrent = this.current;
     let kept = 0;
@@ -136,29 +139,29 @@ export class Schedule implements DeedOwner {
       for (; index < count; index++) {
         const deed = deeds[index]!;
         const flags = deed.flags;
-        if (flags & FINISHED) continue;
-        if (deed.retyme <= tyme && (!wakePass || flags & WOKEN)) {
+        const retyme = deed.retyme;
+        // Due: not finished, retyme reached, and in a wake pass also woken.
+        if ((flags & need) === want && retyme <= tyme) {
           if (flags !== 0) deed.flags = 0;
           this.current = deed;
           const step = deed.dog.next(tyme);
-          if (step.done) {
-            deed.flags = FINISHED;
-            (deed.doer as Doable).done = step.value ? true : false;
+          const after = deed.flags;
+          if (step.done === true) {
+            this.#ended(deed, step.value);
             continue;
           }
-          const after = deed.flags;
           if (after === 0) {
             const yielded = step.value;
             // Cumulative retyme (no drift) for a positive tock; otherwise the next tick.
-            deed.retyme = (yielded as number) > 0 ? deed.retyme + (yielded as number) : tyme + tock;
-          } else if (after & CLOSING) {
+            deed.retyme = (yielded as number) > 0 ? retyme + (yielded as number) : tyme + tock;
+          } else if ((after & 8) !== 0) {
             this.#close(deed);
             continue;
           } else {
             // Woken (or a deed below it woken) while it ran: due again now.
             deed.retyme = tyme;
           }
-        }
+        } else if ((flags & 1) !== 0) continue; // FINISHED: drop it
         if (kept !== index) deeds[kept] = deed;
         kept++;
       }
@@ -175,6 +178,12 @@ export class Schedule implements DeedOwner {
       this.passing = false;
       if (this.#woken.length > 0) this.#settleWakes();
     }
+  }
+
+  /** A deed's dog returned: it leaves the deeds and its doer's `done` is set. */
+  #ended(deed: Deed, value: boolean | undefined): void {
+    deed.flags = FINISHED;
+    (deed.doer as Doable).done = value ? true : false;
   }
 
   /**
