@@ -73,7 +73,13 @@ export class Signal {
  * @returns the tyme at which the dog was resumed
  */
 export function* waitFor(signal: Signal, timeout: number = WAIT): Generator<number | undefined, number, number> {
-  const tyme = signal.subscribe() ? yield timeout : yield 0;
-  signal.unsubscribe();
-  return tyme;
+  const waker = runningDeed();
+  if (!signal.subscribe(waker)) return yield 0;
+  try {
+    return yield timeout;
+  } finally {
+    // Also when the dog is closed while it waits (remove, exit): a waiter
+    // must not outlive its deed on a long-lived signal.
+    signal.unsubscribe(waker);
+  }
 }
