@@ -58,7 +58,7 @@ export class Deed implements Waker {
   /** The scheduler that keeps it. */
   declare readonly owner: DeedOwner;
   /**
-   * Bookkeeping bits (FINISHED, WOKEN, AGAIN, CLOSING), one field so the hot loop reads and
+   * Bookkeeping bits (FINISHED, WOKEN, AGAIN, CLOSING, ENTERING), one field so the hot loop reads and
    * writes as little as possible.
    */
   flags = 0;
@@ -109,6 +109,8 @@ export const WOKEN = 2;
 export const AGAIN = 4;
 /** `Deed.flags` bit: removed while running; close it as soon as it yields. */
 export const CLOSING = 8;
+/** `Deed.flags` bit: its dog is running its enter step (to its first yield). */
+export const ENTERING = 16;
 
 /** A read-only view of a deed, as `doist.deeds` lists them. */
 export interface DeedView {

@@ -4,7 +4,8 @@
  * @module
  */
 import { runningDeed, type Deed, type DeedView } from "./deed.js";
-import { checkDoable, type Doable } from "./doable.js";
+import { checkDoables, type Doable } from "./doable.js";
+import { describe } from "./validate.js";
 import { Doer, type DoerOptions } from "./doer.js";
 import { Schedule } from "./schedule.js";
 import type { Tymth } from "./tymist.js";
@@ -47,13 +48,11 @@ export class DoDoer extends Doer {
   /**
    * Creates a DoDoer.
    * @param options `doers`, `always`, `tock`, `tymth`, `opts`
-   * @throws TypeError for an entry of `doers` that is not a doer
+   * @throws TypeError when `doers` is not an array, or for an entry that is not a doer
    */
   constructor(options: DoDoerOptions = {}) {
     super(options);
-    const doers = options.doers ?? [];
-    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
-    this.doers = [...doers];
+    this.doers = [...checkDoables(options.doers ?? [], "doers")];
     this.always = options.always ?? false;
     const self = this;
     this.#schedule = new Schedule({
@@ -117,7 +116,7 @@ export class DoDoer extends Doer {
    * @param doers doers to add; ones already present are ignored
    */
   extend(doers: readonly Doable[]): void {
-    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+    checkDoables(doers, "doers");
     const added = doers.filter((doer, index) => !this.doers.includes(doer) && doers.indexOf(doer) === index);
     this.doers.push(...added);
     if (this.#active) this.#schedule.enter(added);
@@ -129,6 +128,7 @@ export class DoDoer extends Doer {
    * @param doers doers to remove
    */
   remove(doers: readonly object[]): void {
+    if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
     this.doers = this.doers.filter((doer) => !doers.includes(doer));
     this.#schedule.remove(doers);
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import { context, type DeedView, type Waker } from "./deed.js";
-import { checkDoable, type Doable } from "./doable.js";
+import { checkDoables, type Doable } from "./doable.js";
 import { Schedule } from "./schedule.js";
 import { Tymist } from "./tymist.js";
 import { checkFinite, checkSeconds, describe } from "./validate.js";
@@ -111,10 +111,7 @@ export class Doist extends Tymist implements Waker {
     this.real = options.real ?? false;
     this.limit = options.limit;
     this.signals = options.signals ?? true;
-    const doers = options.doers ?? [];
-    if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
-    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
-    this.doers = [...doers];
+    this.doers = [...checkDoables(options.doers ?? [], "doers")];
     const self = this;
     this.#schedule = new Schedule({
       tymth: this.tymen(),
@@ -149,8 +146,7 @@ export class Doist extends Tymist implements Waker {
    */
   enter(doers?: readonly Doable[]): void {
     if (doers !== undefined && doers !== this.doers) {
-      if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
-      doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+      checkDoables(doers, "doers");
       for (const doer of doers) if (!this.doers.includes(doer)) this.doers.push(doer);
     }
     this.#schedule.enter(doers ?? this.doers);
@@ -173,7 +169,7 @@ export class Doist extends Tymist implements Waker {
    * @param doers doers to add; ones already present are ignored
    */
   extend(doers: readonly Doable[]): void {
-    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+    checkDoables(doers, "doers");
     const added = doers.filter((doer, index) => !this.doers.includes(doer) && doers.indexOf(doer) === index);
     this.doers.push(...added);
     this.#schedule.enter(added);
@@ -185,6 +181,7 @@ export class Doist extends Tymist implements Waker {
    * @param doers doers to remove
    */
   remove(doers: readonly object[]): void {
+    if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
     this.doers = this.doers.filter((doer) => !doers.includes(doer));
     this.#schedule.remove(doers);
   }
@@ -204,8 +201,7 @@ export class Doist extends Tymist implements Waker {
   async do(options: DoistDoOptions = {}): Promise<boolean> {
     if (this.#running) throw new Error(`Doist ${this.name} is already running`);
     if (options.doers !== undefined) {
-      if (!Array.isArray(options.doers)) throw new TypeError(`doers must be an array, got ${describe(options.doers)}`);
-      options.doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+      checkDoables(options.doers, "doers");
       this.doers = [...options.doers];
       this.#schedule.clear();
     }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AGAIN, CLOSING, context, Deed, FINISHED, WOKEN, type DeedOwner, type DeedView } from "./deed.js";
+import { AGAIN, CLOSING, context, Deed, ENTERING, FINISHED, WOKEN, type DeedOwner, type DeedView } from "./deed.js";
 import { checkDoable, startDog, type Doable } from "./doable.js";
 import { DoerError } from "./errors.js";
 import type { Tymth } from "./tymist.js";
@@ -88,12 +88,14 @@ export class Schedule implements DeedOwner {
       doer.done = false;
       const deed = new Deed(startDog(doer, tymth), tymth(), doer, this);
       let step: IteratorResult<number | undefined, boolean | undefined>;
+      deed.flags = ENTERING; // waitFor reads it: the value of this first yield is ignored
       try {
         step = this.#step(deed, undefined);
       } catch (error) {
         deed.flags = FINISHED;
         throw error;
       }
+      deed.flags &= ~ENTERING;
       if (step.done) {
         deed.flags = FINISHED;
         doer.done = step.value ? true : false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DoDoer, Doist, Signal, WAIT, doify, waitFor } from "../../src/core/index.js";
+import { DoDoer, Doer, Doist, Signal, WAIT, doify, waitFor } from "../../src/core/index.js";
 
 /** A doer that enters, then waits on `signal` (at most `timeout` s of tyme) forever. */
 function waiter(signal: Signal, timeout?: number) {
@@ -91,5 +91,80 @@ describe("waitFor: a waiter does not outlive its deed", () => {
     const signal = new Signal();
     await new Doist({ tock: 0.25, limit: 1, doers: [waiter(signal)] }).do();
     expect(signal.waiting).toBe(0);
+  });
+});
+
+describe("waitFor as a dog's first statement (the enter trap)", () => {
+  it("waits for the notify, although the first yield of a dog is its enter step", () => {
+    const signal = new Signal();
+    const runs: number[] = [];
+    const starter = doify(function* () {
+      runs.push(yield* waitFor(signal)); // no yield before it
+      return true;
+    });
+    const doist = new Doist({ tock: 0.25, doers: [starter] });
+    doist.enter();
+    doist.recur();
+    doist.recur();
+    doist.recur();
+    expect(runs).toEqual([]);
+    expect(signal.waiting).toBe(1);
+    signal.notify();
+    doist.recur();
+    expect(runs).toEqual([0.75]);
+    expect(starter.done).toBe(true);
+    doist.exit();
+  });
+
+  it("counts its timeout from the enter", () => {
+    const signal = new Signal();
+    const runs: number[] = [];
+    const starter = doify(function* () {
+      runs.push(yield* waitFor(signal, 1));
+      return true;
+    });
+    const doist = new Doist({ tock: 0.25, tyme: 2, doers: [starter] });
+    doist.enter();
+    for (let pass = 0; pass < 6; pass++) doist.recur();
+    expect(runs).toEqual([3]);
+    expect(signal.waiting).toBe(0);
+  });
+
+  it("returns at the first pass when the signal notified between the enter and that pass", () => {
+    const signal = new Signal();
+    const runs: number[] = [];
+    const starter = doify(function* () {
+      runs.push(yield* waitFor(signal));
+      return true;
+    });
+    const doist = new Doist({ tock: 0.25, doers: [starter] });
+    doist.enter();
+    signal.notify();
+    doist.recur();
+    expect(runs).toEqual([0]);
+  });
+
+  it("waits as the first statement of a Doer's generator recur and of a DoDoer's child", () => {
+    const signal = new Signal();
+    const runs: string[] = [];
+    class Starter extends Doer {
+      override *recur(): Generator<number | undefined, boolean, number> {
+        runs.push(`${yield* waitFor(signal)} doer`);
+        return true;
+      }
+    }
+    const child = doify(function* () {
+      runs.push(`${yield* waitFor(signal)} child`);
+      return true;
+    });
+    const doist = new Doist({ tock: 0.25, doers: [new Starter(), new DoDoer({ doers: [child] })] });
+    doist.enter();
+    doist.recur();
+    doist.recur();
+    expect(runs).toEqual([]);
+    signal.notify();
+    doist.recur();
+    expect(runs).toEqual(["0.5 doer", "0.5 child"]);
+    doist.exit();
   });
 });
