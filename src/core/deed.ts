@@ -1,3 +1,5 @@
+import type { Operation } from "./operation.js";
+
 /**
  * Deeds: the running dogs a scheduler keeps, and the waking that lets a dog
  * sleep until an event instead of being polled every tick.
@@ -10,7 +12,7 @@
  * until it wants to run again; 0 or `undefined`: the next tick; `WAIT`: not
  * until woken), is sent the current tyme, and returns its done state.
  */
-export type Dog = Generator<number | undefined, boolean | undefined, number>;
+export type Dog = Operation<boolean | undefined>;
 
 /**
  * The tock a dog yields to say it has nothing to do until something wakes it

@@ -9,6 +9,7 @@ export { HioError, DoerError } from "./errors.js";
 export { Tymist, type Tymth, type TymistOptions } from "./tymist.js";
 export { Tymee, type TymeeOptions } from "./tymee.js";
 export { Tymer, type TymerOptions } from "./tymer.js";
+export type { Operation } from "./operation.js";
 export { WAIT, currentWaker, currentTyme, type Dog, type Waker, type DeedView } from "./deed.js";
 export { Signal, waitFor } from "./signal.js";
 export { isGeneratorFunction, type Doable, type DoerLike, type DoFunction, type DoOptions, type DoerState } from "./doable.js";

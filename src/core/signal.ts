@@ -4,6 +4,7 @@
  * @module
  */
 import { ENTERING, runningDeed, WAIT, type Waker } from "./deed.js";
+import type { Operation } from "./operation.js";
 
 /**
  * A one-shot notification that wakes whoever subscribed since the last
@@ -102,7 +103,7 @@ export class Signal {
  * });
  * ```
  */
-export function* waitFor(signal: Signal, timeout: number = WAIT): Generator<number | undefined, number, number> {
+export function* waitFor(signal: Signal, timeout: number = WAIT): Operation<number> {
   const deed = runningDeed();
   if (!signal.subscribe(deed)) return yield 0;
   try {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { currentTyme, currentWaker, WAIT, type Signal } from "../core/index.js";
+import { currentTyme, currentWaker, WAIT, type Operation, type Signal } from "../core/index.js";
 
 /**
  * One reader's wait: started at its first sleep, so a reader that returns at
@@ -38,7 +38,7 @@ export class Wait {
    * @param until an earlier tyme to wake at (e.g. a framer's next poll)
    * @returns the tyme at which the dog was resumed
    */
-  *sleep(signal: Signal, until?: number): Generator<number | undefined, number, number> {
+  *sleep(signal: Signal, until?: number): Operation<number> {
     const wake = until === undefined || Number.isNaN(until) ? this.deadline : Math.min(this.deadline, until);
     const waker = currentWaker();
     let tock: number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DoDoer, Doer, Doist, Signal, WAIT, doify, waitFor } from "../../src/core/index.js";
+import { DoDoer, Doer, Doist, Signal, WAIT, doify, waitFor, type Operation } from "../../src/core/index.js";
+import type { Operation as RootOperation } from "../../src/index.js";
 
 /** A doer that enters, then waits on `signal` (at most `timeout` s of tyme) forever. */
 function waiter(signal: Signal, timeout?: number) {
@@ -165,6 +166,33 @@ describe("waitFor as a dog's first statement (the enter trap)", () => {
     signal.notify();
     doist.recur();
     expect(runs).toEqual(["0.5 doer", "0.5 child"]);
+    doist.exit();
+  });
+});
+
+describe("Operation", () => {
+  it("types a protocol step composed of waitFor operations, exported from core and the package root", () => {
+    function* twice(signal: Signal): Operation<number> {
+      yield* waitFor(signal);
+      return yield* waitFor(signal);
+    }
+    const fromRoot: RootOperation<number> = twice(new Signal());
+    const signal = new Signal();
+    const runs: number[] = [];
+    const doer = doify(function* () {
+      yield;
+      runs.push(yield* twice(signal));
+      return true;
+    });
+    const doist = new Doist({ tock: 0.25, doers: [doer] });
+    doist.enter();
+    doist.recur();
+    signal.notify();
+    doist.recur();
+    signal.notify();
+    doist.recur();
+    expect(runs).toEqual([0.5]);
+    expect(typeof fromRoot.next).toBe("function");
     doist.exit();
   });
 });
