@@ -176,7 +176,7 @@ export class Schedule implements DeedOwner {
         for (index++; index < count; index++) deeds[kept++] = deeds[index]!;
       }
       for (let added = count; added < deeds.length; added++) deeds[kept++] = deeds[added]!;
-      deeds.length = kept;
+      if (deeds.length !== kept) deeds.length = kept; // a length store is a runtime call: skip it when nothing ended
       this.passing = false;
       if (this.#woken.length > 0) this.#settleWakes();
     }
