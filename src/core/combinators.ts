@@ -56,6 +56,13 @@ function* group<T>(operations: readonly Operation<T>[], enough: (children: reado
     tymth: () => tyme,
     tock: 0,
     hostWake: () => deed?.wake(),
+    // A child woken during the private pass: the group's deed is running, so
+    // it is only due again (as a DoDoer's child would be); otherwise wake it.
+    hostStir: () => {
+      if (deed === undefined) return;
+      if (deed.running) deed.owner.stirDeed(deed);
+      else deed.wake();
+    },
   });
   const children = operations.map((operation, index) => new Child(operation, index));
   try {

@@ -1,3 +1,5 @@
+import type { Operation } from "./operation.js";
+
 /**
  * Deeds: the running dogs a scheduler keeps, and the waking that lets a dog
  * sleep until an event instead of being polled every tick.
@@ -10,7 +12,7 @@
  * until it wants to run again; 0 or `undefined`: the next tick; `WAIT`: not
  * until woken), is sent the current tyme, and returns its done state.
  */
-export type Dog = Generator<number | undefined, boolean | undefined, number>;
+export type Dog = Operation<boolean | undefined>;
 
 /**
  * The tock a dog yields to say it has nothing to do until something wakes it
@@ -33,6 +35,12 @@ export interface DeedOwner {
   readonly current: Deed | undefined;
   /** Marks `deed` due now and passes the wake up the tree. */
   wakeDeed(deed: Deed): void;
+  /**
+   * Marks `deed`, which is running now, due again at once when it yields,
+   * without asking for a wake pass: something below it was woken during a
+   * pass. Passes the mark up the tree.
+   */
+  stirDeed(deed: Deed): void;
 }
 
 /**
@@ -40,16 +48,19 @@ export interface DeedOwner {
  * doer it came from. The other fields are the scheduler's bookkeeping.
  */
 export class Deed implements Waker {
+  // `declare`: set only in the constructor. A class field would start out
+  // `undefined`, and V8 would then box every new `retyme` in a fresh heap
+  // number (an allocation per deed run) instead of updating one in place.
   /** The running generator. */
-  dog: Dog;
+  declare dog: Dog;
   /** Tyme at which it next runs. */
-  retyme: number;
+  declare retyme: number;
   /** The doer the dog came from; its `done` is set when the dog ends. */
-  readonly doer: object;
+  declare readonly doer: object;
   /** The scheduler that keeps it. */
-  readonly owner: DeedOwner;
+  declare readonly owner: DeedOwner;
   /**
-   * Bookkeeping bits (FINISHED, WOKEN, CLOSING), one field so the hot loop reads and
+   * Bookkeeping bits (FINISHED, WOKEN, AGAIN, CLOSING, ENTERING), one field so the hot loop reads and
    * writes as little as possible.
    */
   flags = 0;
@@ -90,10 +101,18 @@ export class Deed implements Waker {
 
 /** `Deed.flags` bit: ended, closed or removed; never run it again. */
 export const FINISHED = 1;
-/** `Deed.flags` bit: woken since it last ran. */
+/** `Deed.flags` bit: woken since it last ran; a wake pass runs it. */
 export const WOKEN = 2;
+/**
+ * `Deed.flags` bit: something below it (a deed of its DoDoer) was woken while
+ * it ran, so it is due again at the next pass; unlike WOKEN, a wake pass does
+ * not run it for that alone.
+ */
+export const AGAIN = 4;
 /** `Deed.flags` bit: removed while running; close it as soon as it yields. */
 export const CLOSING = 8;
+/** `Deed.flags` bit: its dog is running its enter step (to its first yield). */
+export const ENTERING = 16;
 
 /** A read-only view of a deed, as `doist.deeds` lists them. */
 export interface DeedView {

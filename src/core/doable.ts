@@ -64,6 +64,9 @@ export function checkDoable(value: unknown, where: string): Doable {
     if (isGeneratorFunction(value)) {
       throw new TypeError(`${where} is generator function ${value.name || "(anonymous)"} that was not doified: wrap it with doify(fn)`);
     }
+    if (isAsyncGeneratorFunction(value)) {
+      throw new TypeError(`${where} is async generator function ${value.name || "(anonymous)"}: a doer must be a synchronous generator function (function*) wrapped with doify(fn)`);
+    }
   }
   throw new TypeError(`${where} must be a Doer or a doified generator function, got ${describe(value)}`);
 }
@@ -75,5 +78,42 @@ export function checkDoable(value: unknown, where: string): Doable {
  * @returns its dog, not yet entered
  */
 export function startDog(doer: Doable, tymth: Tymth): Dog {
-  return typeof doer === "function" ? doer(tymth, doer.tock, doer.opts) : doer.do(tymth, doer.tock, doer.opts);
+  const dog: unknown = typeof doer === "function" ? doer(tymth, doer.tock, doer.opts) : doer.do(tymth, doer.tock, doer.opts);
+  if (typeof dog !== "object" || dog === null || typeof (dog as Dog).next !== "function" || typeof (dog as Dog).return !== "function") {
+    throw new TypeError(`doer ${doerName(doer)} must return a generator (its dog) when run, got ${describe(dog)}`);
+  }
+  if (Symbol.asyncIterator in dog) {
+    throw new TypeError(`doer ${doerName(doer)} returned an async generator: a dog must be a synchronous generator (function*, not async function*)`);
+  }
+  return dog as Dog;
+}
+
+function doerName(doer: Doable): string {
+  const named = (doer as { name?: unknown }).name;
+  if (typeof named === "string" && named.length > 0) return named;
+  return (doer as object).constructor?.name ?? "(anonymous)";
+}
+
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor as FunctionConstructor;
+
+/**
+ * Tells whether `value` is an async generator function (`async function*`).
+ * @param value anything
+ * @returns true for an async generator function
+ */
+export function isAsyncGeneratorFunction(value: unknown): boolean {
+  return typeof value === "function" && value instanceof AsyncGeneratorFunction;
+}
+
+/**
+ * Checks that `value` is an array of doers.
+ * @param value what the caller passed as `name`
+ * @param name the option or argument, e.g. `doers`
+ * @returns it, typed
+ * @throws TypeError naming `name` (or `name[index]` for a bad entry)
+ */
+export function checkDoables(value: unknown, name: string): readonly Doable[] {
+  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array of doers, got ${describe(value)}`);
+  for (let index = 0; index < value.length; index++) checkDoable(value[index], `${name}[${index}]`);
+  return value as readonly Doable[];
 }

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { DeedView } from "./deed.js";
-import { checkDoable, type Doable } from "./doable.js";
+import { runningDeed, type Deed, type DeedView } from "./deed.js";
+import { checkDoables, type Doable } from "./doable.js";
+import { describe } from "./validate.js";
 import { Doer, type DoerOptions } from "./doer.js";
 import { Schedule } from "./schedule.js";
 import type { Tymth } from "./tymist.js";
@@ -41,17 +42,17 @@ export class DoDoer extends Doer {
   always: boolean;
   readonly #schedule: Schedule;
   #active = false;
+  /** Its own deed in its parent, while it runs. */
+  #deed: Deed | undefined = undefined;
 
   /**
    * Creates a DoDoer.
    * @param options `doers`, `always`, `tock`, `tymth`, `opts`
-   * @throws TypeError for an entry of `doers` that is not a doer
+   * @throws TypeError when `doers` is not an array, or for an entry that is not a doer
    */
   constructor(options: DoDoerOptions = {}) {
     super(options);
-    const doers = options.doers ?? [];
-    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
-    this.doers = [...doers];
+    this.doers = [...checkDoables(options.doers ?? [], "doers")];
     this.always = options.always ?? false;
     const self = this;
     this.#schedule = new Schedule({
@@ -62,6 +63,14 @@ export class DoDoer extends Doer {
         return self.tock;
       },
       hostWake: () => this.wake(),
+      hostStir: () => {
+        // A child woken during this DoDoer's pass: while the DoDoer runs, it
+        // is only due again (the pass's end wakes it if a wake pass is needed).
+        const deed = self.#deed;
+        if (deed === undefined) return;
+        if (deed.running) deed.owner.stirDeed(deed);
+        else deed.wake();
+      },
     });
   }
 
@@ -72,10 +81,12 @@ export class DoDoer extends Doer {
 
   override *do(tymth: Tymth, tock?: number, opts?: Record<string, unknown>): ReturnType<Doer["do"]> {
     this.#active = true;
+    this.#deed = runningDeed();
     try {
       return yield* super.do(tymth, tock, opts);
     } finally {
       this.#active = false;
+      this.#deed = undefined;
       this.#schedule.exit(); // children never outlive their DoDoer, even if exit() was overridden
     }
   }
@@ -105,7 +116,7 @@ export class DoDoer extends Doer {
    * @param doers doers to add; ones already present are ignored
    */
   extend(doers: readonly Doable[]): void {
-    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+    checkDoables(doers, "doers");
     const added = doers.filter((doer, index) => !this.doers.includes(doer) && doers.indexOf(doer) === index);
     this.doers.push(...added);
     if (this.#active) this.#schedule.enter(added);
@@ -117,6 +128,7 @@ export class DoDoer extends Doer {
    * @param doers doers to remove
    */
   remove(doers: readonly object[]): void {
+    if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
     this.doers = this.doers.filter((doer) => !doers.includes(doer));
     this.#schedule.remove(doers);
   }

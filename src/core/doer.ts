@@ -5,6 +5,7 @@
  */
 import { runningDeed, WAIT, type Deed, type Dog } from "./deed.js";
 import { isGeneratorFunction, type DoOptions } from "./doable.js";
+import type { Operation } from "./operation.js";
 import { Tymee } from "./tymee.js";
 import type { Tymth } from "./tymist.js";
 import { checkSeconds } from "./validate.js";
@@ -20,7 +21,7 @@ export interface DoerOptions {
 }
 
 /** The generator type of a `recur` written as a generator method. */
-export type RecurDog = Generator<number | undefined, boolean | undefined, number>;
+export type RecurDog = Operation<boolean | undefined>;
 
 /**
  * A task that a Doist or DoDoer runs. Subclasses override the lifecycle

@@ -4,9 +4,9 @@
  * @module
  */
 import type { Dog } from "./deed.js";
-import type { DoFunction, DoOptions } from "./doable.js";
+import { isAsyncGeneratorFunction, isGeneratorFunction, type DoFunction, type DoOptions } from "./doable.js";
 import type { Tymth } from "./tymist.js";
-import { checkSeconds } from "./validate.js";
+import { checkSeconds, describe } from "./validate.js";
 
 /** Options of {@link doify}. */
 export interface DoifyOptions {
@@ -30,10 +30,12 @@ export type DoGeneratorFunction = (tymth: Tymth, tock: number, opts: DoOptions) 
  * try/catch/finally: the body before the first yield is enter, the loop is
  * recur, `finally` is exit (it runs on every path, including a forced close).
  *
- * @param fn the generator function; called as `fn(tymth, tock, opts)`
+ * @param fn the generator function (`function*`); called as `fn(tymth, tock, opts)`
  * @param options `name`, `tock`, `opts`
  * @returns the schedulable copy
- * @throws TypeError when fn is not a function; RangeError for a bad tock
+ * @throws TypeError naming `fn` when it is not a generator function (a plain
+ *   function, an arrow function, an `async function*`), or naming a bad
+ *   option; RangeError for a bad tock
  * @example
  * ```ts
  * const blink = doify(function* (tymth, tock) {
@@ -47,7 +49,17 @@ export type DoGeneratorFunction = (tymth: Tymth, tock: number, opts: DoOptions) 
  * ```
  */
 export function doify(fn: DoGeneratorFunction, options: DoifyOptions = {}): DoFunction {
-  if (typeof fn !== "function") throw new TypeError(`fn must be a generator function, got ${typeof fn}`);
+  if (isAsyncGeneratorFunction(fn)) {
+    throw new TypeError(`fn must be a generator function (function*), got async generator function ${fn.name || "(anonymous)"}: a dog is resumed synchronously every pass; await work in a handle and wait for it with a Signal instead`);
+  }
+  if (!isGeneratorFunction(fn)) {
+    throw new TypeError(`fn must be a generator function (function*), got ${describe(fn)}`);
+  }
+  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
+  if (options.name !== undefined && typeof options.name !== "string") throw new TypeError(`name must be a string, got ${describe(options.name)}`);
+  if (options.opts !== undefined && (typeof options.opts !== "object" || options.opts === null)) {
+    throw new TypeError(`opts must be an object, got ${describe(options.opts)}`);
+  }
   const tock = checkSeconds("tock", options.tock ?? 0);
   const copy = function (this: unknown, tymth: Tymth, tock: number, opts: DoOptions): Dog {
     return fn.call(this, tymth, tock, opts);

@@ -4,7 +4,7 @@
  * @module
  */
 import { context, type DeedView, type Waker } from "./deed.js";
-import { checkDoable, type Doable } from "./doable.js";
+import { checkDoables, type Doable } from "./doable.js";
 import { Schedule } from "./schedule.js";
 import { Tymist } from "./tymist.js";
 import { checkFinite, checkSeconds, describe } from "./validate.js";
@@ -54,6 +54,13 @@ type StopSignal = "SIGINT" | "SIGTERM" | "abort" | "dispose";
 const MAX_SLEEP_MS = 60_000;
 
 /**
+ * Most wake passes run back to back in one event-loop turn; after that the
+ * Doist yields with `setImmediate`, so a deed that wakes itself forever
+ * cannot starve Node's event loop (timers, sockets, signals).
+ */
+export const MAX_WAKE_PASSES = 16;
+
+/**
  * The root scheduler. It owns the tyme base, runs its doers' dogs in a fixed
  * order on that tyme, and closes them on every path.
  *
@@ -95,6 +102,8 @@ export class Doist extends Tymist implements Waker {
   #sleeping: (() => void) | undefined;
   #sleepTimer: NodeJS.Timeout | undefined;
   #wakePending = false;
+  /** Wake passes run since the loop last yielded to the event loop's next turn. */
+  #wakeStreak = 0;
   #stopSignal: StopSignal | undefined;
   #running = false;
   #run: Promise<void> | undefined;
@@ -110,10 +119,7 @@ export class Doist extends Tymist implements Waker {
     this.real = options.real ?? false;
     this.limit = options.limit;
     this.signals = options.signals ?? true;
-    const doers = options.doers ?? [];
-    if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
-    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
-    this.doers = [...doers];
+    this.doers = [...checkDoables(options.doers ?? [], "doers")];
     const self = this;
     this.#schedule = new Schedule({
       tymth: this.tymen(),
@@ -121,6 +127,7 @@ export class Doist extends Tymist implements Waker {
         return self.tock;
       },
       hostWake: () => this.#hostWake(),
+      hostStir: () => {}, // the root is in its pass; the pass's end says if a wake pass is needed
     });
   }
 
@@ -147,8 +154,7 @@ export class Doist extends Tymist implements Waker {
    */
   enter(doers?: readonly Doable[]): void {
     if (doers !== undefined && doers !== this.doers) {
-      if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
-      doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+      checkDoables(doers, "doers");
       for (const doer of doers) if (!this.doers.includes(doer)) this.doers.push(doer);
     }
     this.#schedule.enter(doers ?? this.doers);
@@ -171,7 +177,7 @@ export class Doist extends Tymist implements Waker {
    * @param doers doers to add; ones already present are ignored
    */
   extend(doers: readonly Doable[]): void {
-    doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+    checkDoables(doers, "doers");
     const added = doers.filter((doer, index) => !this.doers.includes(doer) && doers.indexOf(doer) === index);
     this.doers.push(...added);
     this.#schedule.enter(added);
@@ -183,6 +189,7 @@ export class Doist extends Tymist implements Waker {
    * @param doers doers to remove
    */
   remove(doers: readonly object[]): void {
+    if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
     this.doers = this.doers.filter((doer) => !doers.includes(doer));
     this.#schedule.remove(doers);
   }
@@ -203,8 +210,7 @@ export class Doist extends Tymist implements Waker {
   async do(options: DoistDoOptions = {}): Promise<boolean> {
     if (this.#running) throw new Error(`Doist ${this.name} is already running`);
     if (options.doers !== undefined) {
-      if (!Array.isArray(options.doers)) throw new TypeError(`doers must be an array, got ${describe(options.doers)}`);
-      options.doers.forEach((doer, index) => checkDoable(doer, `doers[${index}]`));
+      checkDoables(options.doers, "doers");
       this.doers = [...options.doers];
       this.#schedule.clear();
     }
@@ -351,9 +357,16 @@ export class Doist extends Tymist implements Waker {
   async #sleepUntil(at: number, wakeable: boolean): Promise<boolean> {
     for (;;) {
       if (wakeable && (this.#wakePending || this.#stopSignal !== undefined)) {
+        // Woken during the last pass: run the wake pass in this same turn,
+        // unless the last MAX_WAKE_PASSES did, so timers and I/O get a turn.
         this.#wakePending = false;
+        if (++this.#wakeStreak > MAX_WAKE_PASSES) {
+          this.#wakeStreak = 0;
+          await immediate();
+        }
         return true;
       }
+      this.#wakeStreak = 0;
       const delay = at - performance.now();
       if (delay <= 0) {
         await immediate();
@@ -380,7 +393,8 @@ export class Doist extends Tymist implements Waker {
   }
 
   #hostWake(force = false): void {
-    // A wake during a pass needs no sleep cut: the deed is due next pass anyway.
+    // During a pass there is no sleep to cut; the schedule tells at the pass's
+    // end whether it left woken deeds behind (then this runs again).
     if (this.#schedule.passing && !force) return;
     this.#wakePending = true;
     const sleeping = this.#sleeping;

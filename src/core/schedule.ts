@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CLOSING, context, Deed, FINISHED, WOKEN, type DeedOwner, type DeedView } from "./deed.js";
+import { AGAIN, CLOSING, context, Deed, ENTERING, FINISHED, WOKEN, type DeedOwner, type DeedView } from "./deed.js";
 import { checkDoable, startDog, type Doable } from "./doable.js";
 import { DoerError } from "./errors.js";
 import type { Tymth } from "./tymist.js";
@@ -15,8 +15,18 @@ export interface ScheduleHost {
   readonly tymth: Tymth;
   /** Seconds added to tyme for a dog that yields 0 or undefined. */
   readonly tock: number;
-  /** Called when a deed was woken or added, so the host wakes up too. */
+  /**
+   * Called when a deed was woken or added between passes, or when a pass
+   * ended with deeds it had gone by woken: the host must run again (in real
+   * time, in a wake pass at once).
+   */
   hostWake(): void;
+  /**
+   * Called when a deed was woken during a pass. The host is running (it is
+   * inside the pass), so it only marks itself due again at its next pass;
+   * whether a wake pass is needed is known when the pass ends.
+   */
+  hostStir(): void;
 }
 
 /** A scheduler's deeds, in order, and the operations on them. */
@@ -27,6 +37,8 @@ export class Schedule implements DeedOwner {
   /** The deed whose dog this schedule is running now. */
   current: Deed | undefined = undefined;
   readonly #host: ScheduleHost;
+  /** Deeds woken during the current pass: those still woken when it ends need a wake pass. */
+  readonly #woken: Deed[] = [];
 
   constructor(host: ScheduleHost) {
     this.#host = host;
@@ -76,12 +88,14 @@ export class Schedule implements DeedOwner {
       doer.done = false;
       const deed = new Deed(startDog(doer, tymth), tymth(), doer, this);
       let step: IteratorResult<number | undefined, boolean | undefined>;
+      deed.flags = ENTERING; // waitFor reads it: the value of this first yield is ignored
       try {
         step = this.#step(deed, undefined);
       } catch (error) {
         deed.flags = FINISHED;
         throw error;
       }
+      deed.flags &= ~ENTERING;
       if (step.done) {
         deed.flags = FINISHED;
         doer.done = step.value ? true : false;
@@ -102,13 +116,21 @@ export class Schedule implements DeedOwner {
    * Runs each due deed once, in order. A deed is due when its retyme is at or
    * before `tyme`; in a wake pass it must also have been woken. Deeds added
    * during the pass wait for the next one, as in hio.
+   *
+   * A deed woken during the pass runs later in it if the pass has not reached
+   * it yet; otherwise (it was gone by, or woke while running) it is due again
+   * at once, and when the pass ends the host is woken, which in real time
+   * means a wake pass in the same event-loop turn.
    * @param tyme the tyme to send
    */
   pass(tyme: number): void {
     const deeds = this.deeds;
     const count = deeds.length;
     const tock = this.#host.tock;
-    const wakePass = context.wakePass;
+    // Literal bits in the loop (FINISHED 1, WOKEN 2, CLOSING 8): an imported
+    // constant is a module-cell load per use.
+    const need = context.wakePass ? 3 : 1;
+    const want = context.wakePass ? 2 : 0;
     const outer = context.schedule;
     const outerCurrent = this.current;
     let kept = 0;
@@ -119,29 +141,29 @@ export class Schedule implements DeedOwner {
       for (; index < count; index++) {
         const deed = deeds[index]!;
         const flags = deed.flags;
-        if (flags & FINISHED) continue;
-        if (deed.retyme <= tyme && (!wakePass || flags & WOKEN)) {
+        const retyme = deed.retyme;
+        // Due: not finished, retyme reached, and in a wake pass also woken.
+        if ((flags & need) === want && retyme <= tyme) {
           if (flags !== 0) deed.flags = 0;
           this.current = deed;
           const step = deed.dog.next(tyme);
-          if (step.done) {
-            deed.flags = FINISHED;
-            (deed.doer as Doable).done = step.value ? true : false;
+          const after = deed.flags;
+          if (step.done === true) {
+            this.#ended(deed, step.value);
             continue;
           }
-          const after = deed.flags;
           if (after === 0) {
             const yielded = step.value;
             // Cumulative retyme (no drift) for a positive tock; otherwise the next tick.
-            deed.retyme = (yielded as number) > 0 ? deed.retyme + (yielded as number) : tyme + tock;
-          } else if (after & CLOSING) {
+            deed.retyme = (yielded as number) > 0 ? retyme + (yielded as number) : tyme + tock;
+          } else if ((after & 8) !== 0) {
             this.#close(deed);
             continue;
           } else {
-            // Woken while it ran: its wait may be over, so it is due again now.
+            // Woken (or a deed below it woken) while it ran: due again now.
             deed.retyme = tyme;
           }
-        }
+        } else if ((flags & 1) !== 0) continue; // FINISHED: drop it
         if (kept !== index) deeds[kept] = deed;
         kept++;
       }
@@ -154,9 +176,34 @@ export class Schedule implements DeedOwner {
         for (index++; index < count; index++) deeds[kept++] = deeds[index]!;
       }
       for (let added = count; added < deeds.length; added++) deeds[kept++] = deeds[added]!;
-      deeds.length = kept;
+      if (deeds.length !== kept) deeds.length = kept; // a length store is a runtime call: skip it when nothing ended
       this.passing = false;
+      if (this.#woken.length > 0) this.#settleWakes();
     }
+  }
+
+  /** A deed's dog returned: it leaves the deeds and its doer's `done` is set. */
+  #ended(deed: Deed, value: boolean | undefined): void {
+    deed.flags = FINISHED;
+    (deed.doer as Doable).done = value ? true : false;
+  }
+
+  /**
+   * After a pass: a deed woken during it that has not run since (the pass had
+   * gone by it, or it woke while running) needs a wake pass, so the host is
+   * woken. Deeds woken before the pass reached them ran in it and need none.
+   */
+  #settleWakes(): void {
+    const woken = this.#woken;
+    let behind = false;
+    for (let index = 0; index < woken.length; index++) {
+      if ((woken[index]!.flags & (WOKEN | FINISHED)) === WOKEN) {
+        behind = true;
+        break;
+      }
+    }
+    woken.length = 0;
+    if (behind) this.#host.hostWake();
   }
 
   /**
@@ -225,12 +272,38 @@ export class Schedule implements DeedOwner {
     this.deeds.length = 0;
   }
 
+  /**
+   * Makes `deed` due now. Between passes the host is woken at once; during a
+   * pass the deed is noted, and the pass's end decides whether the host needs
+   * a wake pass (see {@link Schedule.pass}).
+   * @param deed one of this schedule's deeds
+   */
   wakeDeed(deed: Deed): void {
-    if (deed.finished) return;
+    const flags = deed.flags;
+    if (flags & FINISHED) return;
     const tyme = this.#host.tymth();
     if (deed.retyme > tyme) deed.retyme = tyme;
-    deed.flags |= WOKEN;
-    this.#host.hostWake();
+    deed.flags = flags | WOKEN;
+    if (this.passing) {
+      if (!(flags & WOKEN)) this.#woken.push(deed);
+      this.#host.hostStir();
+    } else {
+      this.#host.hostWake();
+    }
+  }
+
+  /**
+   * Makes `deed`, running now, due again at the next pass, because a deed
+   * below it was woken during a pass; the mark goes up the tree.
+   * @param deed one of this schedule's deeds
+   */
+  stirDeed(deed: Deed): void {
+    if (deed.flags & FINISHED) return;
+    const tyme = this.#host.tymth();
+    if (deed.retyme > tyme) deed.retyme = tyme;
+    deed.flags |= AGAIN;
+    if (this.passing) this.#host.hostStir();
+    else this.#host.hostWake();
   }
 
   /** Runs one step of `deed`'s dog with this schedule and deed current. */

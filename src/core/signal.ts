@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { runningDeed, WAIT, type Waker } from "./deed.js";
+import { ENTERING, runningDeed, WAIT, type Waker } from "./deed.js";
 import { abortable } from "./abort.js";
+import type { Operation } from "./operation.js";
 
 /**
  * A one-shot notification that wakes whoever subscribed since the last
@@ -45,6 +46,15 @@ export class Signal {
   }
 
   /**
+   * Tells whether `waker` waits for the next notify.
+   * @param waker who to look for; default: the deed running now
+   * @returns true when it is subscribed
+   */
+  has(waker: Waker | undefined = runningDeed()): boolean {
+    return waker !== undefined && this.#waiters.includes(waker);
+  }
+
+  /**
    * Removes a waker that no longer waits.
    * @param waker who to forget; default: the deed running now
    */
@@ -66,6 +76,18 @@ export class Signal {
  * Sleeps the running dog until `signal` notifies or `timeout` seconds of tyme
  * pass, whichever comes first. Use it with `yield*` inside any doer.
  *
+ * It works as the very first statement of a dog too. The first yield of a dog
+ * ends its enter step, and a scheduler ignores that yield's value and runs the
+ * deed again at once (hio's rule), so a plain `yield timeout` there would not
+ * wait at all (the *enter trap*). `waitFor` knows when it runs in the enter
+ * step: it subscribes there, and when the deed is run again it keeps waiting
+ * unless the signal notified in between; the timeout counts from the enter.
+ * (A bare `yield WAIT` or `yield 0.5` as a dog's first statement is still
+ * ignored: use `waitFor`, or yield once before.)
+ *
+ * It unsubscribes in `finally`: a dog closed while it waits (`remove`,
+ * `doist.exit()`) leaves nothing subscribed to `signal`.
+ *
  * Outside a scheduler (a dog driven by hand) there is nobody to wake, so it
  * yields once for the next tick instead, which keeps hand-driven tests simple.
  *
@@ -74,12 +96,34 @@ export class Signal {
  *   options `{ timeout, signal }` where `signal` is an AbortSignal that ends
  *   the wait with an `AbortError`
  * @returns the tyme at which the dog was resumed
+ * @example
+ * ```ts
+ * const ready = new Signal();
+ * const starter = doify(function* () {
+ *   yield* waitFor(ready, 5); // first statement: waits (up to 5 s of tyme) all the same
+ *   console.log("ready or timed out");
+ *   return true;
+ * });
+ * ```
  */
-export function* waitFor(signal: Signal, timeout: number | WaitForOptions = WAIT): Generator<number | undefined, number, number> {
+export function* waitFor(signal: Signal, timeout: number | WaitForOptions = WAIT): Operation<number> {
   if (typeof timeout === "object") return yield* waitForAbortable(signal, timeout);
-  const tyme = signal.subscribe() ? yield timeout : yield 0;
-  signal.unsubscribe();
-  return tyme;
+  const deed = runningDeed();
+  if (!signal.subscribe(deed)) return yield 0;
+  try {
+    if ((deed!.flags & ENTERING) !== 0) {
+      // The enter step's yield: its value is ignored and the deed runs again
+      // at once, at the enter's tyme. Wait from there (timeout still counted
+      // from the enter, by the cumulative retyme), unless notified meanwhile.
+      const tyme = yield timeout;
+      if (!signal.has(deed)) return tyme;
+    }
+    return yield timeout;
+  } finally {
+    // Also when the dog is closed while it waits (remove, exit): a waiter
+    // must not outlive its deed on a long-lived signal.
+    signal.unsubscribe(deed);
+  }
 }
 
 /** Options of {@link waitFor}. */

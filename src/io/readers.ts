@@ -19,6 +19,7 @@
  *
  * @module
  */
+import type { Operation } from "../core/index.js";
 import type { RingBuffer } from "./ring-buffer.js";
 import { EndOfStreamError, FrameTooLongError, ReadTimeoutError } from "./errors.js";
 import { checkCount, checkDelimiter, checkTimeout } from "./validate.js";
@@ -26,8 +27,12 @@ import { Finished } from "./finished.js";
 import { Wait } from "./wait.js";
 import { withSignal } from "./abortable-read.js";
 
-/** What a reader is, to `yield*`: it yields tocks, is sent tyme, returns `T`. */
-export type Reader<T> = Generator<number | undefined, T, number>;
+/**
+ * What a reader is, to `yield*`.
+ * @deprecated use {@link Operation} from core, the one name for what readers,
+ *   `writeAll` and handlers return; `Reader<T>` is the same type.
+ */
+export type Reader<T> = Operation<T>;
 
 /** Options every reader takes. */
 export interface ReadOptions {
@@ -88,7 +93,7 @@ function ended(ring: RingBuffer, what: string): EndOfStreamError {
  * const body = yield* readExactly(remoter.rxbs, new DataView(header.buffer).getUint32(0));
  * ```
  */
-export function readExactly(ring: RingBuffer, n: number, options: ReadOptions = NO_OPTIONS): Reader<Uint8Array> {
+export function readExactly(ring: RingBuffer, n: number, options: ReadOptions = NO_OPTIONS): Operation<Uint8Array> {
   if (options.signal !== undefined) return withSignal(ring, "readExactly", options, (unsignalled) => readExactly(ring, n, unsignalled));
   checkCount("n", n);
   const timeout = checkTimeout(options.timeout);
@@ -99,7 +104,7 @@ export function readExactly(ring: RingBuffer, n: number, options: ReadOptions = 
   return waitExactly(ring, n, timeout);
 }
 
-function* waitExactly(ring: RingBuffer, n: number, timeout: number | undefined): Reader<Uint8Array> {
+function* waitExactly(ring: RingBuffer, n: number, timeout: number | undefined): Operation<Uint8Array> {
   let wait: Wait | undefined;
   for (;;) {
     if (ring.length >= n) return ring.read(n);
@@ -126,7 +131,7 @@ function* waitExactly(ring: RingBuffer, n: number, timeout: number | undefined):
  * const record = yield* readUntil(remoter.rxbs, 0x1e, { max: 1024 });
  * ```
  */
-export function readUntil(ring: RingBuffer, delimiter: number | Uint8Array, options: ReadUntilOptions = NO_OPTIONS): Reader<Uint8Array> {
+export function readUntil(ring: RingBuffer, delimiter: number | Uint8Array, options: ReadUntilOptions = NO_OPTIONS): Operation<Uint8Array> {
   if (options.signal !== undefined) return withSignal(ring, "readUntil", options, (unsignalled) => readUntil(ring, delimiter, unsignalled));
   const needle: number | Uint8Array = typeof delimiter === "number" ? (checkDelimiter(delimiter), delimiter) : checkDelimiter(delimiter);
   const size = typeof needle === "number" ? 1 : needle.length;
@@ -142,7 +147,7 @@ export function readUntil(ring: RingBuffer, delimiter: number | Uint8Array, opti
   return waitUntil(ring, needle, size, limit, keep, timeout);
 }
 
-function* waitUntil(ring: RingBuffer, needle: number | Uint8Array, size: number, limit: number, keep: boolean, timeout: number | undefined): Reader<Uint8Array> {
+function* waitUntil(ring: RingBuffer, needle: number | Uint8Array, size: number, limit: number, keep: boolean, timeout: number | undefined): Operation<Uint8Array> {
   let searched = 0;
   let seen = 0;
   let wait: Wait | undefined;
@@ -189,7 +194,7 @@ function tooLong(ring: RingBuffer, what: string, limit: number): FrameTooLongErr
  * });
  * ```
  */
-export function readLine(ring: RingBuffer, options: ReadLineOptions = NO_OPTIONS): Reader<Uint8Array> {
+export function readLine(ring: RingBuffer, options: ReadLineOptions = NO_OPTIONS): Operation<Uint8Array> {
   if (options.signal !== undefined) return withSignal(ring, "readLine", options, (unsignalled) => readLine(ring, unsignalled));
   const max = options.max === undefined ? 8192 : checkCount("max", options.max);
   const limit = Math.min(max, ring.capacity - 2);
@@ -206,7 +211,7 @@ export function readLine(ring: RingBuffer, options: ReadLineOptions = NO_OPTIONS
   return waitLine(ring, limit, timeout, index);
 }
 
-function* waitLine(ring: RingBuffer, limit: number, timeout: number | undefined, index: number): Reader<Uint8Array> {
+function* waitLine(ring: RingBuffer, limit: number, timeout: number | undefined, index: number): Operation<Uint8Array> {
   let wait: Wait | undefined;
   let searched = 0;
   let seen = 0;
@@ -244,7 +249,7 @@ function* waitLine(ring: RingBuffer, limit: number, timeout: number | undefined,
  * const chunk = yield* readAvailable(serial.rxbs, { max: 4096 });
  * ```
  */
-export function readAvailable(ring: RingBuffer, options: ReadAvailableOptions = NO_OPTIONS): Reader<Uint8Array> {
+export function readAvailable(ring: RingBuffer, options: ReadAvailableOptions = NO_OPTIONS): Operation<Uint8Array> {
   if (options.signal !== undefined) return withSignal(ring, "readAvailable", options, (unsignalled) => readAvailable(ring, unsignalled));
   const max = options.max === undefined ? Number.POSITIVE_INFINITY : checkCount("max", options.max, 1);
   const timeout = checkTimeout(options.timeout);
@@ -252,7 +257,7 @@ export function readAvailable(ring: RingBuffer, options: ReadAvailableOptions = 
   return waitAvailable(ring, max, timeout);
 }
 
-function* waitAvailable(ring: RingBuffer, max: number, timeout: number | undefined): Reader<Uint8Array> {
+function* waitAvailable(ring: RingBuffer, max: number, timeout: number | undefined): Operation<Uint8Array> {
   let wait: Wait | undefined;
   for (;;) {
     if (ring.length > 0) return ring.read(Math.min(max, ring.length));
@@ -284,7 +289,7 @@ function* waitAvailable(ring: RingBuffer, max: number, timeout: number | undefin
  * }
  * ```
  */
-export function* skipUntil(ring: RingBuffer, delimiter: number | Uint8Array, options: ReadOptions = NO_OPTIONS): Reader<number> {
+export function* skipUntil(ring: RingBuffer, delimiter: number | Uint8Array, options: ReadOptions = NO_OPTIONS): Operation<number> {
   if (options.signal !== undefined) return yield* withSignal(ring, "skipUntil", options, (unsignalled) => skipUntil(ring, delimiter, unsignalled));
   const needle: number | Uint8Array = typeof delimiter === "number" ? (checkDelimiter(delimiter), delimiter) : checkDelimiter(delimiter);
   const size = typeof needle === "number" ? 1 : needle.length;

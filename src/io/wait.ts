@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { currentTyme, WAIT, type Signal } from "../core/index.js";
+import { currentTyme, currentWaker, WAIT, type Operation, type Signal } from "../core/index.js";
 
 /**
  * One reader's wait: started at its first sleep, so a reader that returns at
@@ -38,17 +38,24 @@ export class Wait {
    * @param until an earlier tyme to wake at (e.g. a framer's next poll)
    * @returns the tyme at which the dog was resumed
    */
-  *sleep(signal: Signal, until?: number): Generator<number | undefined, number, number> {
+  *sleep(signal: Signal, until?: number): Operation<number> {
     const wake = until === undefined || Number.isNaN(until) ? this.deadline : Math.min(this.deadline, until);
+    const waker = currentWaker();
     let tock: number;
-    if (!signal.subscribe()) tock = 0;
+    if (!signal.subscribe(waker)) tock = 0;
     else if (wake === Number.POSITIVE_INFINITY) tock = WAIT;
     else {
       const now = currentTyme();
       tock = now === undefined || Number.isNaN(wake) ? 0 : Math.max(wake - now, 0);
     }
-    const tyme = yield tock;
-    signal.unsubscribe();
+    let tyme: number;
+    try {
+      tyme = yield tock;
+    } finally {
+      // Also when the dog is closed while it waits (remove, exit): a waiter
+      // must not outlive its deed on a long-lived signal.
+      if (waker !== undefined) signal.unsubscribe(waker);
+    }
     if (typeof tyme === "number") {
       this.tyme = tyme;
       if (Number.isNaN(this.deadline) && this.timeout !== undefined) this.deadline = tyme + this.timeout;

@@ -5,7 +5,8 @@
  */
 import type { RingBuffer } from "./ring-buffer.js";
 import { WriteTimeoutError } from "./errors.js";
-import type { ReadOptions, Reader } from "./readers.js";
+import type { Operation } from "../core/index.js";
+import type { ReadOptions } from "./readers.js";
 import { checkTimeout } from "./validate.js";
 import { Finished } from "./finished.js";
 import { Wait } from "./wait.js";
@@ -29,7 +30,7 @@ const NO_OPTIONS: Readonly<ReadOptions> = Object.freeze({});
  * yield* writeAll(client.txbs, new TextEncoder().encode("PING\r\n"));
  * ```
  */
-export function writeAll(ring: RingBuffer, bytes: Uint8Array, options: ReadOptions = NO_OPTIONS): Reader<number> {
+export function writeAll(ring: RingBuffer, bytes: Uint8Array, options: ReadOptions = NO_OPTIONS): Operation<number> {
   if (options.signal !== undefined) return withSignal(ring, "writeAll", options, (unsignalled) => writeAll(ring, bytes, unsignalled));
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes must be a Uint8Array, got ${typeof bytes}`);
   const timeout = checkTimeout(options.timeout);
@@ -38,7 +39,7 @@ export function writeAll(ring: RingBuffer, bytes: Uint8Array, options: ReadOptio
   return waitForRoom(ring, bytes, written, timeout);
 }
 
-function* waitForRoom(ring: RingBuffer, bytes: Uint8Array, written: number, timeout: number | undefined): Reader<number> {
+function* waitForRoom(ring: RingBuffer, bytes: Uint8Array, written: number, timeout: number | undefined): Operation<number> {
   let wait: Wait | undefined;
   while (written < bytes.length) {
     if (wait === undefined) wait = new Wait(timeout);

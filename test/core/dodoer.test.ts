@@ -181,3 +181,24 @@ describe("DoDoer", () => {
     doist.exit();
   });
 });
+
+describe("DoDoer arguments", () => {
+  it.each([
+    ["a string", "x"],
+    ["an object", { a: 1 }],
+    ["a number", 3],
+  ])("rejects doers that are %s with a TypeError naming doers", (_name, doers) => {
+    expect(() => new DoDoer({ doers: doers as never })).toThrow(TypeError);
+    expect(() => new DoDoer({ doers: doers as never })).toThrow(/^doers must be an array of doers, got /);
+  });
+
+  it("names the bad entry of doers by its index", () => {
+    expect(() => new DoDoer({ doers: [new DoDoer(), 5 as never] })).toThrow(/^doers\[1\] must be a Doer or a doified generator function/);
+  });
+
+  it("rejects extend and remove arguments that are not arrays", () => {
+    const group = new DoDoer();
+    expect(() => group.extend("x" as never)).toThrow(/^doers must be an array/);
+    expect(() => group.remove("x" as never)).toThrow(/^doers must be an array/);
+  });
+});

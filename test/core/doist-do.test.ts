@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { Doer, DoDoer, Doist, doify, Signal, WAIT, currentWaker, waitFor, type Tymth } from "../../src/core/index.js";
+import { MAX_WAKE_PASSES } from "../../src/core/doist.js";
 import { Trace, TraceDoer, traceDo } from "../helpers/core-trace.js";
 
 function scenario(trace: Trace) {
@@ -151,6 +152,145 @@ describe("Doist.do", () => {
     const first = doist.do();
     await expect(doist.do()).rejects.toThrow(/already running/);
     await first;
+  });
+});
+
+describe("Doist.do in real time: wakes during a pass", () => {
+  /**
+   * Schedules a check of the event-loop turn: `ended()` turns true once the
+   * turn in which `mark()` was called is over (its setImmediate ran).
+   */
+  function turnMarker() {
+    let marked = 0;
+    let over = 0;
+    return {
+      mark(): number {
+        const turn = ++marked;
+        setImmediate(() => (over = turn));
+        return turn;
+      },
+      /** The turn of mark number `turn` is over. */
+      over(turn: number): boolean {
+        return over >= turn;
+      },
+    };
+  }
+
+  it("runs a deed woken by a later deed of the same pass in a wake pass in the same event-loop turn", async () => {
+    const signal = new Signal();
+    const turns = turnMarker();
+    let turn = 0;
+    let notifiedAt = Number.NaN;
+    let ranAt = Number.NaN;
+    let sameTurn: boolean | undefined;
+    const waiter = doify(function* () {
+      yield; // enter
+      ranAt = yield* waitFor(signal);
+      sameTurn = !turns.over(turn);
+      return true;
+    });
+    const notifier = doify(function* () {
+      const waker = currentWaker()!;
+      setTimeout(() => waker.wake(), 20); // an I/O-like event from outside
+      yield;
+      notifiedAt = yield WAIT;
+      turn = turns.mark();
+      signal.notify(); // the waiter's deed is already behind in this pass
+      return true;
+    });
+    const doist = new Doist({ tock: 0.05, real: true, limit: 5, doers: [waiter, notifier] });
+    await expect(doist.do()).resolves.toBe(true);
+    expect(sameTurn).toBe(true);
+    expect(ranAt).toBeGreaterThanOrEqual(notifiedAt);
+    expect(ranAt).toBeLessThan(notifiedAt + 0.05); // not a tock later
+  });
+
+  it("runs a deed that woke itself while running (a handle's wake inside service) again in the same turn", async () => {
+    const turns = turnMarker();
+    const runs: boolean[] = [];
+    let turn = 0;
+    const servicer = doify(function* () {
+      const waker = currentWaker()!;
+      yield;
+      turn = turns.mark();
+      waker.wake(); // e.g. service() moved bytes that raise another event
+      yield WAIT;
+      runs.push(!turns.over(turn));
+      return true;
+    });
+    const doist = new Doist({ tock: 0.05, real: true, limit: 5, doers: [servicer] });
+    await expect(doist.do()).resolves.toBe(true);
+    expect(runs).toEqual([true]);
+  });
+
+  it("propagates a wake during a pass through nested DoDoers to a wake pass in the same turn", async () => {
+    const signal = new Signal();
+    const turns = turnMarker();
+    let turn = 0;
+    let sameTurn: boolean | undefined;
+    const waiter = doify(function* () {
+      yield;
+      yield* waitFor(signal);
+      sameTurn = !turns.over(turn);
+      return true;
+    });
+    const notifier = doify(function* () {
+      yield;
+      yield 0.1;
+      turn = turns.mark();
+      signal.notify();
+      return true;
+    });
+    const deep = new DoDoer({ doers: [new DoDoer({ doers: [waiter] })] });
+    const doist = new Doist({ tock: 0.05, real: true, limit: 5, doers: [deep, new DoDoer({ doers: [notifier] })] });
+    await expect(doist.do()).resolves.toBe(true);
+    expect(sameTurn).toBe(true);
+  });
+
+  it(`does not let a deed that wakes itself forever starve the event loop (at most ${MAX_WAKE_PASSES} wake passes per turn)`, async () => {
+    let turnsSeen = 0;
+    let runsThisTurn = 0;
+    let mostRunsInATurn = 0;
+    const tick = () => {
+      turnsSeen++;
+      runsThisTurn = 0;
+      if (turnsSeen < 5) setImmediate(tick);
+    };
+    const spinner = doify(function* () {
+      const waker = currentWaker()!;
+      setImmediate(tick);
+      for (;;) {
+        yield 0.05;
+        runsThisTurn++;
+        mostRunsInATurn = Math.max(mostRunsInATurn, runsThisTurn);
+        if (turnsSeen >= 5) return true;
+        waker.wake();
+      }
+    });
+    const doist = new Doist({ tock: 0.05, real: true, limit: 1, doers: [spinner] });
+    await expect(doist.do()).resolves.toBe(true);
+    expect(turnsSeen).toBe(5);
+    expect(mostRunsInATurn).toBeGreaterThan(1); // it did run in wake passes
+    expect(mostRunsInATurn).toBeLessThanOrEqual(MAX_WAKE_PASSES + 2);
+  });
+
+  it("keeps a non-real run's order and tymes: a deed woken behind the pass runs at the next tick", async () => {
+    const signal = new Signal();
+    const runs: string[] = [];
+    const waiter = doify(function* () {
+      yield;
+      runs.push(`${yield* waitFor(signal)} waiter`);
+      return true;
+    });
+    const notifier = doify(function* (tymth) {
+      yield;
+      yield 0.5;
+      runs.push(`${tymth()} notify`);
+      signal.notify();
+      return true;
+    });
+    await new Doist({ tock: 0.25, limit: 2, doers: [new DoDoer({ doers: [waiter] }), notifier] }).do();
+    expect(runs).toEqual(["0.5 notify", "0.75 waiter"]);
   });
 });
 

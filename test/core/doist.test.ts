@@ -365,4 +365,57 @@ describe("doify", () => {
   it("rejects a bad tock", () => {
     expect(() => doify(function* () { return false; }, { tock: -1 })).toThrow(RangeError);
   });
+
+  it.each([
+    ["an arrow function", () => 1],
+    ["a plain function", function plain() {
+      return 1;
+    }],
+    ["a number", 42],
+    ["undefined", undefined],
+  ])("rejects %s at once with a TypeError naming fn", (_name, fn) => {
+    expect(() => doify(fn as never)).toThrow(TypeError);
+    expect(() => doify(fn as never)).toThrow(/^fn must be a generator function \(function\*\), got /);
+  });
+
+  it("rejects an async generator function with a TypeError that says why", () => {
+    async function* reader() {
+      yield 0;
+    }
+    expect(() => doify(reader as never)).toThrow(TypeError);
+    expect(() => doify(reader as never)).toThrow(/^fn must be a generator function \(function\*\), got async generator function reader/);
+  });
+
+  it.each([
+    [{ name: 7 }, /^name must be a string/],
+    [{ opts: "x" }, /^opts must be an object/],
+  ])("rejects option %o with a TypeError naming it", (options, message) => {
+    expect(() => doify(function* () { return true; }, options as never)).toThrow(TypeError);
+    expect(() => doify(function* () { return true; }, options as never)).toThrow(message);
+  });
+});
+
+describe("doers that do not return a generator", () => {
+  it("names a Doer-like object whose do() returns no generator, at enter", () => {
+    const broken = { name: "broken", done: undefined, tock: 0, opts: {}, do: () => 1 };
+    const doist = new Doist({ doers: [broken as never] });
+    expect(() => doist.enter()).toThrow(TypeError);
+    expect(() => new Doist({ doers: [broken as never] }).enter()).toThrow(/^doer broken must return a generator \(its dog\) when run, got number 1/);
+  });
+
+  it("rejects an async generator function as a doer, naming its index", () => {
+    async function* reader() {
+      yield 0;
+    }
+    expect(() => new Doist({ doers: [reader as never] })).toThrow(/^doers\[0\] is async generator function reader/);
+  });
+
+  it.each([
+    ["Doist.extend", () => new Doist().extend("x" as never)],
+    ["Doist.remove", () => new Doist().remove("x" as never)],
+    ["new Doist", () => new Doist({ doers: "x" as never })],
+  ])("%s rejects doers that are not an array with a TypeError naming doers", (_name, call) => {
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(/^doers must be an array/);
+  });
 });

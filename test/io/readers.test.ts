@@ -303,3 +303,46 @@ describe("readers in a Doist", () => {
     expect(h.resumes).toBe(0);
   });
 });
+
+describe("readers closed while they wait", () => {
+  // Each row: the reader, and bytes already in the ring that do not satisfy it.
+  const readers: [string, string, (ring: RingBuffer) => Reader<unknown>][] = [
+    ["readExactly", "ab", (ring) => readExactly(ring, 4)],
+    ["readUntil", "ab", (ring) => readUntil(ring, 0x1e)],
+    ["readLine", "ab", (ring) => readLine(ring)],
+    ["readLine with a timeout", "ab", (ring) => readLine(ring, { timeout: 5 })],
+    ["readAvailable", "", (ring) => readAvailable(ring)],
+    ["skipUntil", "ab", (ring) => skipUntil(ring, 0x0a)],
+  ];
+
+  it.each(readers)("%s unsubscribes from dataSignal when doist.exit() closes its dog", (_name, partial, read) => {
+    const ring = new RingBuffer({ capacity: 64, name: "long-lived rxbs" });
+    ring.write(bytes(partial)); // not a whole frame: the reader must wait
+    const doer = doify(function* () {
+      yield; // enter
+      yield* read(ring);
+      return true;
+    });
+    const doist = new Doist({ tock: 0.125, doers: [doer] });
+    doist.enter();
+    doist.recur();
+    expect(ring.dataSignal.waiting).toBe(1);
+    doist.exit();
+    expect(ring.dataSignal.waiting).toBe(0);
+  });
+
+  it("readLine unsubscribes when remove() closes its dog", () => {
+    const ring = new RingBuffer(64);
+    const doer = doify(function* () {
+      yield;
+      yield* readLine(ring);
+      return true;
+    });
+    const doist = new Doist({ tock: 0.125, doers: [doer] });
+    doist.enter();
+    doist.recur();
+    doist.remove([doer]);
+    expect(ring.dataSignal.waiting).toBe(0);
+    doist.exit();
+  });
+});

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { Doist, doify } from "../../src/core/index.js";
 import { RingBuffer, RingEndedError, WriteTimeoutError, decodeUtf8, encodeUtf8, readLineText, writeAll, writeText } from "../../src/io/index.js";
 import { ReaderHarness, bytes, step, text } from "../helpers/io-drive.js";
 
@@ -57,6 +58,26 @@ describe("writeAll", () => {
     const ring = new RingBuffer(4);
     ring.end();
     expect(() => writeAll(ring, bytes("a"))).toThrow(RingEndedError);
+  });
+});
+
+describe("writeAll closed while it waits", () => {
+  it.each([
+    ["without a timeout", undefined],
+    ["with a timeout", 5],
+  ])("unsubscribes from spaceSignal when doist.exit() closes its dog (%s)", (_name, timeout) => {
+    const ring = new RingBuffer({ capacity: 4, name: "long-lived txbs" });
+    const doer = doify(function* () {
+      yield; // enter
+      yield* writeAll(ring, bytes("abcdef"), { timeout });
+      return true;
+    });
+    const doist = new Doist({ tock: 0.125, doers: [doer] });
+    doist.enter();
+    doist.recur();
+    expect(ring.spaceSignal.waiting).toBe(1);
+    doist.exit();
+    expect(ring.spaceSignal.waiting).toBe(0);
   });
 });
 
