@@ -1,6 +1,17 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const src = fileURLToPath(new URL("./src/", import.meta.url));
+
 export default defineConfig({
+  // Examples and docs import the package by its name, as users do; in the
+  // tests that is the source (tsconfig.json's paths do the same for tsc and tsx).
+  resolve: {
+    alias: [
+      { find: /^hio-ts$/, replacement: `${src}index.ts` },
+      { find: /^hio-ts\/(core|io|tcp|udp|serial|sim)$/, replacement: `${src}$1/index.ts` },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     environment: "node",
