@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { httpServer } from "../../examples/http-server.js";
 import type { Doist } from "../../src/index.js";
 import { Proc } from "../helpers/examples-process.js";

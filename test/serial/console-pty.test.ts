@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { Console } from "../../src/serial/index.js";
 import { eventually, PtyPair, RawPeer } from "../helpers/serial-pty.js";
 import { needPeers } from "../helpers/peers.js";

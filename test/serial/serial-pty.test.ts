@@ -3,7 +3,7 @@
  * serialport's own stream API.
  */
 import { createHash } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { Doist, type Doable } from "../../src/core/index.js";
 import { readExactly, readLine, writeAll } from "../../src/io/index.js";
 import { Serial, SerialCutoffError, SerialDoer, type SerialOptions } from "../../src/serial/index.js";

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { readLine, writeAll } from "../../src/io/index.js";
 import { Client, ClientDoer, Server, ServerDoer, type ConnectionHandler } from "../../src/tcp/index.js";
 import { bytes, Cleanup, runUntil, text } from "../helpers/tcp-harness.js";

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { Doist } from "../../src/core/index.js";
 import { Peer, PeerDoer, readDatagram, type Datagram } from "../../src/udp/index.js";
 import { Cleanup, spawnChild, stepUntil, until } from "../helpers/udp-harness.js";
