@@ -27,6 +27,7 @@ const lineEcho: ConnectionHandler = function* (remoter) {
 openssl.describe("TLS with openssl-made certificates", () => {
   let certs: TestCerts;
   beforeAll(() => {
+    if (openssl.reason !== undefined) return; // each test fails with the reason (HIO_REQUIRE_PEERS=1)
     certs = makeTestCertsWithOpenssl();
   });
   afterAll(() => certs?.remove());
