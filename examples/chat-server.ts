@@ -20,7 +20,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { Doist, ListenError, Server, ServerDoer, WireLog, encodeUtf8, readLineText, writeText, type ConnectionHandler, type RingBuffer, type TcpDriver } from "../src/index.js";
+import { Doist, ListenError, Server, ServerDoer, WireLog, encodeUtf8, readLineText, writeText, type ConnectionHandler, type RingBuffer, type TcpDriver } from "hio-ts";
 
 /** What the room needs of a connection (a Remoter has it all). */
 export interface ChatMember {

@@ -41,7 +41,7 @@ import {
   type Doable,
   type DoFunction,
   type Remoter,
-} from "../src/index.js";
+} from "hio-ts";
 
 type Out = (line: string) => void;
 

@@ -28,7 +28,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { DoDoer, Doer, Doist, doify, type DoFunction } from "../src/index.js";
+import { DoDoer, Doer, Doist, doify, type DoFunction } from "hio-ts";
 
 /** A doer that recurs `times` times and reports each lifecycle context. */
 export class Tracer extends Doer {

@@ -39,7 +39,7 @@ import {
   type Reader,
   type Remoter,
   type RingBuffer,
-} from "../src/index.js";
+} from "hio-ts";
 
 /** A parsed request. */
 export interface HttpRequest {

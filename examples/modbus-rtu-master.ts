@@ -30,7 +30,7 @@ import {
   writeAll,
   type Reader,
   type SerialHandle,
-} from "../src/index.js";
+} from "hio-ts";
 
 /** Base class of the master's errors; each names the unit, the function and the handle. */
 export class ModbusError extends HioError {}

@@ -37,7 +37,7 @@ import {
   type DoFunction,
   type Reader,
   type RingBuffer,
-} from "../src/index.js";
+} from "hio-ts";
 
 /**
  * A RESP2 reply: simple string → `string`, integer → `number` (`bigint`

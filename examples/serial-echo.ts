@@ -21,7 +21,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { Doist, EndOfStreamError, HioError, Serial, SerialDoer, readLine, writeAll, type SerialHandle } from "../src/index.js";
+import { Doist, EndOfStreamError, HioError, Serial, SerialDoer, readLine, writeAll, type SerialHandle } from "hio-ts";
 
 const CRLF = new Uint8Array([13, 10]);
 

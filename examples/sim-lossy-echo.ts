@@ -41,7 +41,7 @@ import {
   type DoFunction,
   type Remoter,
   type SimScenario,
-} from "../src/index.js";
+} from "hio-ts";
 
 /** Options of {@link lossyEcho}. */
 export interface LossyEchoOptions {

@@ -17,7 +17,7 @@
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { Client, ClientDoer, DoDoer, Doist, HioError, decodeUtf8, doify, encodeUtf8, readLine, writeAll, type DoDoerOptions, type DoFunction } from "../src/index.js";
+import { Client, ClientDoer, DoDoer, Doist, HioError, decodeUtf8, doify, encodeUtf8, readLine, writeAll, type DoDoerOptions, type DoFunction } from "hio-ts";
 
 /** What one echo exchange gave. */
 export interface Echo {

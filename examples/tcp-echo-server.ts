@@ -31,7 +31,7 @@ import {
   writeAll,
   type Remoter,
   type TcpDriver,
-} from "../src/index.js";
+} from "hio-ts";
 
 const NEWLINE = new Uint8Array([0x0a]);
 

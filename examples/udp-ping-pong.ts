@@ -34,7 +34,7 @@ import {
   writeDatagram,
   type Doable,
   type UdpAddress,
-} from "../src/index.js";
+} from "hio-ts";
 
 type Out = (line: string) => void;
 

@@ -2,6 +2,9 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { Proc, freePort } from "../helpers/examples-process.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const socat = needPeers("socat");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -19,21 +22,21 @@ function connect(args: string[], input?: string | Uint8Array): Proc {
 }
 
 describe("hio connect", () => {
-  it("sends stdin to the peer, prints the answer, and exits 0 when the peer closes after stdin ended", async () => {
+  socat.it("sends stdin to the peer, prints the answer, and exits 0 when the peer closes after stdin ended", async () => {
     const port = await socatServer("tr a-z A-Z");
     const proc = connect([`127.0.0.1:${port}`], "hello\nworld\n");
     expect(await proc.waitExit()).toEqual({ code: 0, signal: null });
     expect(proc.stdout).toBe("HELLO\nWORLD\n");
   });
 
-  it("prints what the peer sends and exits 0 when it closes, while stdin stays open", async () => {
+  socat.it("prints what the peer sends and exits 0 when it closes, while stdin stays open", async () => {
     const port = await socatServer("echo greetings-from-socat");
     const proc = connect([`${port}`]);
     expect(await proc.waitExit()).toEqual({ code: 0, signal: null });
     expect(proc.stdout).toBe("greetings-from-socat\n");
   });
 
-  it("moves a megabyte both ways through a peer that echoes it, losing nothing", async () => {
+  socat.it("moves a megabyte both ways through a peer that echoes it, losing nothing", async () => {
     const port = await socatServer("cat");
     const payload = Buffer.from(Array.from({ length: 1024 * 1024 }, (_, index) => (index * 13) & 255));
     const proc = connect([`127.0.0.1:${port}`, "--no-status"], payload);
@@ -60,7 +63,7 @@ describe("hio connect", () => {
     expect(proc.stderr).toContain(`client 127.0.0.1:${port}: connection reset by peer`);
   });
 
-  it("stops on Ctrl-C with exit code 130", async () => {
+  socat.it("stops on Ctrl-C with exit code 130", async () => {
     const port = await socatServer("cat");
     const proc = connect([`127.0.0.1:${port}`]);
     proc.write("ping\n");

@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseWireLog } from "../../src/index.js";
 import { Proc, run } from "../helpers/examples-process.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const nc = needPeers("nc");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -16,7 +19,7 @@ async function echo(args: string[] = []): Promise<{ proc: Proc; port: number }> 
 }
 
 describe("hio echo", () => {
-  it("echoes every byte nc sends, binary included, and logs the connection", async () => {
+  nc.it("echoes every byte nc sends, binary included, and logs the connection", async () => {
     const { proc, port } = await echo();
     const payload = Buffer.from(Array.from({ length: 4096 }, (_, index) => index & 255));
     const nc = await run("nc", ["-N", "127.0.0.1", String(port)], { input: payload });
@@ -26,7 +29,7 @@ describe("hio echo", () => {
     expect(proc.stderr).toMatch(/hio echo: \+ 127\.0\.0\.1:\d+\n/);
   });
 
-  it("serves several nc clients at once", async () => {
+  nc.it("serves several nc clients at once", async () => {
     const { port } = await echo();
     const results = await Promise.all(["one\n", "two\n", "three\n"].map((input) => run("nc", ["-N", "127.0.0.1", String(port)], { input })));
     expect(results.map((result) => result.stdout)).toEqual(["one\n", "two\n", "three\n"]);
@@ -46,7 +49,7 @@ describe("hio echo", () => {
     expect(second.stderr).toContain(`hio echo: server 127.0.0.1:${port}: cannot listen: EADDRINUSE`);
   });
 
-  it("writes what crossed the wire to --wirelog", async () => {
+  nc.it("writes what crossed the wire to --wirelog", async () => {
     const dir = cleanup.add(mkdtempSync(join(tmpdir(), "hio-cli-")), (path) => rmSync(path, { recursive: true, force: true }));
     const path = join(dir, "echo.wirelog");
     const { proc, port } = await echo(["--wirelog", path]);
@@ -62,7 +65,7 @@ describe("hio echo", () => {
     expect(entries[0]!.peer).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 
-  it("draws no status line when stderr is not a terminal", async () => {
+  nc.it("draws no status line when stderr is not a terminal", async () => {
     const { proc, port } = await echo(["--status"]);
     await run("nc", ["-N", "127.0.0.1", String(port)], { input: "x\n" });
     await proc.waitFor(/- 127\.0\.0\.1/, "stderr");

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Proc, run } from "../helpers/examples-process.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const nc = needPeers("nc");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -12,7 +15,7 @@ async function listen(args: string[], input?: string): Promise<{ proc: Proc; por
 }
 
 describe("hio listen", () => {
-  it("joins one nc peer to stdin and stdout, then exits 0 when it closes", async () => {
+  nc.it("joins one nc peer to stdin and stdout, then exits 0 when it closes", async () => {
     const { proc, port } = await listen([], "from hio\n");
     const nc = await run("nc", ["-N", "127.0.0.1", String(port)], { input: "from nc\n" });
     expect(nc.stdout).toBe("from hio\n");
@@ -21,7 +24,7 @@ describe("hio listen", () => {
     expect(proc.stderr).toMatch(/\+ 127\.0\.0\.1:\d+\n[^]*- 127\.0\.0\.1:\d+\n/);
   });
 
-  it("keeps serving peer after peer with --keep, until Ctrl-C (exit 130)", async () => {
+  nc.it("keeps serving peer after peer with --keep, until Ctrl-C (exit 130)", async () => {
     const { proc, port } = await listen(["--keep"]);
     await run("nc", ["-N", "127.0.0.1", String(port)], { input: "first\n" });
     await run("nc", ["-N", "127.0.0.1", String(port)], { input: "second\n" });

@@ -144,8 +144,8 @@ describe("hio connect, nc style", () => {
 
 describe("hio --ssl", () => {
   let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts();
+  beforeAll(async () => {
+    certs = await makeTestCerts();
   });
   afterAll(() => certs.remove());
   const file = (name: string) => join(certs.dir, name);

@@ -2,6 +2,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Proc, run } from "../helpers/examples-process.js";
 import { PtyPair, RawPeer, eventually } from "../helpers/serial-pty.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const socat = needPeers("socat");
+const socatAndScript = needPeers("socat", "script");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -29,7 +33,7 @@ describe("hio serial", () => {
     expect(proc.stderr).toContain("/dev/hio-no-such-device");
   });
 
-  it("monitor sends piped input to the device and prints what the device sends", async () => {
+  socat.it("monitor sends piped input to the device and prints what the device sends", async () => {
     const pair = await ptys();
     const proc = cleanup.add(Proc.hio(["serial", "monitor", pair.a, "--baud", "9600"]), (p) => p.kill());
     await proc.waitFor(/ at 9600 baud\n/, "stderr");
@@ -42,7 +46,7 @@ describe("hio serial", () => {
     expect(await proc.waitExit()).toEqual({ code: 130, signal: null });
   });
 
-  it("monitor exits 1 when the device goes away", async () => {
+  socat.it("monitor exits 1 when the device goes away", async () => {
     const pair = await ptys();
     const proc = cleanup.add(Proc.hio(["serial", "monitor", pair.a]), (p) => p.kill());
     await proc.waitFor(/ at 115200 baud\n/, "stderr");
@@ -54,7 +58,7 @@ describe("hio serial", () => {
     expect(proc.stderr).toContain("went away");
   });
 
-  it("monitor on a terminal sends keys as typed, Enter as --eol, and quits on Ctrl-]", async () => {
+  socatAndScript.it("monitor on a terminal sends keys as typed, Enter as --eol, and quits on Ctrl-]", async () => {
     const pair = await ptys();
     // script(1) runs hio on a pseudo-terminal, so the monitor takes raw keys.
     const proc = cleanup.add(

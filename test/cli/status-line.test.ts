@@ -3,6 +3,9 @@ import { Meter, StatusLine, formatBytes, formatStatus } from "../../src/cli/stat
 import { Doist } from "../../src/index.js";
 import { Proc, run } from "../helpers/examples-process.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const scriptAndNc = needPeers("script", "nc");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -81,7 +84,7 @@ describe("the status line", () => {
     expect(stream.written).toBe("hello\n");
   });
 
-  it("is drawn live on stderr when hio runs on a terminal", async () => {
+  scriptAndNc.it("is drawn live on stderr when hio runs on a terminal", async () => {
     // script(1) gives hio a pseudo-terminal for stdin, stdout and stderr.
     const proc = cleanup.add(Proc.spawn("script", ["-qfec", `${process.execPath} --import tsx src/cli/hio.ts echo --port 0`, "/dev/null"]), (p) => p.kill());
     const port = (await proc.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]!;

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Proc, freeUdpPort, run } from "../helpers/examples-process.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const socat = needPeers("socat");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -12,7 +15,7 @@ async function udpListen(args: string[]): Promise<{ proc: Proc; port: number }> 
 }
 
 describe("hio udp", () => {
-  it("listen prints the datagrams socat sends and exits 0 after --count", async () => {
+  socat.it("listen prints the datagrams socat sends and exits 0 after --count", async () => {
     const { proc, port } = await udpListen(["--count", "2"]);
     await run("socat", ["-u", "-", `UDP:127.0.0.1:${port}`], { input: "first datagram\n" });
     await run("socat", ["-u", "-", `UDP:127.0.0.1:${port}`], { input: "second datagram\n" });
@@ -21,7 +24,7 @@ describe("hio udp", () => {
     expect(proc.stderr).toMatch(/hio udp listen: \+ 127\.0\.0\.1:\d+\n/);
   });
 
-  it("send delivers each line of stdin as one datagram to socat", async () => {
+  socat.it("send delivers each line of stdin as one datagram to socat", async () => {
     const port = await freeUdpPort();
     const socat = cleanup.add(Proc.spawn("socat", ["-d", "-d", "-u", `UDP-RECV:${port},bind=127.0.0.1`, "-"]), (p) => p.kill());
     await socat.waitFor(/listening|starting data transfer loop/, "stderr");

@@ -3,6 +3,9 @@ import { ChatRoom, chatServer, type ChatMember } from "../../examples/chat-serve
 import { RingBuffer } from "../../src/index.js";
 import { Proc } from "../helpers/examples-process.js";
 import { Cleanup, rawClient, runUntil, type RawClient } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const nc = needPeers("nc");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -92,7 +95,7 @@ describe("examples/chat-server.ts", () => {
     expect(new TextDecoder().decode(other.txbs.read())).toBe("<talker> 0123456789012345678901234567890123456789\n* slow left\n");
   });
 
-  it("lets two nc clients talk through the server run by its documented command", async () => {
+  nc.it("lets two nc clients talk through the server run by its documented command", async () => {
     const server = cleanup.add(Proc.tsx("examples/chat-server.ts", ["--port", "0"]), (proc) => proc.kill());
     const port = (await server.waitFor(/chat on 127\.0\.0\.1:(\d+)/))[1]!;
     const ann = cleanup.add(Proc.spawn("nc", ["127.0.0.1", port]), (proc) => proc.kill());

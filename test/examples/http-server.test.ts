@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { httpServer } from "../../examples/http-server.js";
 import type { Doist } from "../../src/index.js";
 import { Proc } from "../helpers/examples-process.js";
 import { Cleanup, rawClient, runUntil } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const curlPeer = needPeers("curl");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -27,7 +30,7 @@ async function curl(doist: Doist, args: string[], input?: string): Promise<Proc>
   return proc;
 }
 
-describe("examples/http-server.ts answered by curl", () => {
+curlPeer.describe("examples/http-server.ts answered by curl", () => {
   it("answers GET / with a Content-Length body", async () => {
     const { doist, url } = await start();
     const proc = await curl(doist, ["--include", `${url}/`]);

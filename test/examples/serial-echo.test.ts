@@ -4,6 +4,9 @@ import { Doist, Serial, SerialDoer } from "../../src/index.js";
 import { Lines, Proc } from "../helpers/examples-process.js";
 import { PtyPair, RawPeer, eventually } from "../helpers/serial-pty.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const socat = needPeers("socat");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -17,7 +20,7 @@ async function peer(path: string): Promise<RawPeer> {
 }
 
 describe("examples/serial-echo.ts over a socat pty pair", () => {
-  it("echoes each line a serialport peer sends, with CRLF", async () => {
+  socat.it("echoes each line a serialport peer sends, with CRLF", async () => {
     const pair = await ptys();
     const serial = cleanup.add(new Serial({ path: pair.a, baudRate: 115200 }), (s) => s.close());
     const counts = { lines: 0 };
@@ -34,7 +37,7 @@ describe("examples/serial-echo.ts over a socat pty pair", () => {
     expect(counts.lines).toBe(2);
   });
 
-  it("runs by its documented command and exits 1 when the device goes away", async () => {
+  socat.it("runs by its documented command and exits 1 when the device goes away", async () => {
     const pair = await ptys();
     const proc = cleanup.add(Proc.tsx("examples/serial-echo.ts", [pair.a]), (p) => p.kill());
     await proc.waitFor(/echoing lines on /);

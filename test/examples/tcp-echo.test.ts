@@ -7,6 +7,9 @@ import { echoServer } from "../../examples/tcp-echo-server.js";
 import { FrameTooLongError, WireLog, parseWireLog } from "../../src/index.js";
 import { Lines, Proc, freePort, run } from "../helpers/examples-process.js";
 import { Cleanup, rawClient, runUntil } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const nc = needPeers("nc");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -21,7 +24,7 @@ async function listening(proc: Proc): Promise<number> {
 }
 
 describe("examples/tcp-echo-server.ts", () => {
-  it("echoes the lines nc sends (LF and CRLF endings) and closes when nc is done", async () => {
+  nc.it("echoes the lines nc sends (LF and CRLF endings) and closes when nc is done", async () => {
     const server = serverProc();
     const port = await listening(server);
     const nc = await run("nc", ["-N", "127.0.0.1", String(port)], { input: "hello\r\nworld\nlast\n" });
@@ -39,7 +42,7 @@ describe("examples/tcp-echo-server.ts", () => {
     expect(server.stdout).toMatch(/stopped at tyme [\d.]+; 0 connections served/);
   });
 
-  it("writes a wirelog of what it received and sent", async () => {
+  nc.it("writes a wirelog of what it received and sent", async () => {
     const dir = cleanup.add(mkdtempSync(join(tmpdir(), "hio-example-")), (path) => rmSync(path, { recursive: true, force: true }));
     const path = join(dir, "echo.wirelog");
     const server = serverProc(["--wirelog", path]);

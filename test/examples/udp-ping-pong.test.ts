@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { main, pingPong } from "../../examples/udp-ping-pong.js";
 import { Lines, Proc, freeUdpPort } from "../helpers/examples-process.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const socat = needPeers("socat");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -20,7 +23,7 @@ describe("examples/udp-ping-pong.ts", () => {
     expect(lines.lines.at(-1)).toMatch(/^2 pings, 2 pongs, 0 lost; rtt min\/avg\/max /);
   });
 
-  it("answers socat as the pong role", async () => {
+  socat.it("answers socat as the pong role", async () => {
     const pong = cleanup.add(Proc.tsx("examples/udp-ping-pong.ts", ["--role", "pong", "--port", "0"]), (p) => p.kill());
     const port = (await pong.waitFor(/pong on 127\.0\.0\.1:(\d+)/))[1]!;
     const socat = cleanup.add(Proc.spawn("socat", ["-", `UDP:127.0.0.1:${port}`]), (p) => p.kill());

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Proc, freePort } from "./examples-process.js";
+import { toolProblem } from "./peers.js";
 
 /** A running redis-server. */
 export interface Redis {
@@ -21,6 +22,8 @@ export interface Redis {
  * process took the port between the probe and redis' bind.
  */
 export async function startRedis(): Promise<Redis> {
+  const missing = toolProblem("redis-server");
+  if (missing !== undefined) throw new Error(missing);
   let lastError: unknown;
   for (let attempt = 0; attempt < 2; attempt++) {
     const port = await freePort();

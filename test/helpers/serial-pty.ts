@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tty from "node:tty";
 import type { SerialPort as SerialPortClass } from "serialport";
+import { toolProblem } from "./peers.js";
 
 const require = createRequire(import.meta.url);
 
@@ -58,6 +59,8 @@ export class PtyPair {
   /** Starts socat (again) with the same link paths; resolves once both ends exist. */
   async start(): Promise<void> {
     if (this.#socat !== undefined) return;
+    const missing = toolProblem("socat");
+    if (missing !== undefined) throw new Error(missing);
     const socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${this.a}`, `pty,raw,echo=0,link=${this.b}`], { stdio: ["ignore", "ignore", "pipe"] });
     this.#socat = socat;
     this.#exited = new Promise((resolve) => socat.once("exit", () => resolve()));

@@ -1,21 +1,30 @@
 /**
- * The built package (made by `npm install` through the prepare script, or
- * `npm run build`) resolves every subpath for import and require, with type
- * declarations for both.
+ * The built package (dist/, built here when stale; `npm pack` builds it on
+ * prepack) is ESM only and resolves every subpath for import and for
+ * require() (Node >= 20.19 loads ESM with require), to one module instance:
+ * a class reached by require is the class reached by import, so errors
+ * thrown by code loaded one way are instanceof the other's classes.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, ROOT } from "../helpers/build.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const manifest = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as {
-  exports: Record<string, { import: { types: string; default: string }; require: { types: string; default: string } } | string>;
+interface Manifest {
+  type: string;
+  main: string;
+  types: string;
+  engines: { node: string };
+  sideEffects: boolean;
+  exports: Record<string, { types: string; default: string } | string>;
   bin: Record<string, string>;
-};
+  scripts: Record<string, string>;
+}
+const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Manifest;
 
 const expected: Record<string, string[]> = {
-  ".": ["Doist", "RingBuffer", "Server", "Peer", "Serial", "SimNet"],
+  ".": ["Doist", "RingBuffer", "Server", "Peer", "Serial", "SimNet", "HioError"],
   "./core": ["Doist", "DoDoer", "Doer", "doify", "Tymist", "Tymer", "Signal", "WAIT"],
   "./io": ["RingBuffer", "readLine", "WireLog", "SlipFramer"],
   "./tcp": ["Client", "Server", "ServerDoer", "ClientTls"],
@@ -25,28 +34,62 @@ const expected: Record<string, string[]> = {
 };
 
 function node(args: string[]): string {
-  return execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" });
+  return execFileSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/** Every file under dist/, relative to it. */
+function distFiles(dir = join(ROOT, "dist"), prefix = ""): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? distFiles(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
+  );
+}
+
+beforeAll(() => ensureBuilt(), 300_000);
+
 describe("package exports", () => {
-  it("has been built (npm install runs the prepare script; or run npm run build)", () => {
-    expect(existsSync(`${root}dist/index.js`)).toBe(true);
+  it("is ESM only, for Node >= 20.19 (which loads ESM with require)", () => {
+    expect(manifest.type).toBe("module");
+    expect(manifest.engines.node).toBe(">=20.19");
+    expect(distFiles().filter((file) => /\.(cjs|d\.cts)$/.test(file))).toEqual([]);
+    expect(existsSync(join(ROOT, "dist/cli/hio.cjs"))).toBe(false);
   });
 
-  it.each(Object.keys(expected))("resolves %s for require and import with the same names, and ships its declarations", (subpath) => {
+  it.each(Object.keys(expected))("resolves %s for require and import to the same module, with its declarations", (subpath) => {
     const entry = manifest.exports[subpath];
-    if (typeof entry !== "object") throw new Error(`exports[${subpath}] must have import and require conditions`);
-    for (const file of [entry.import.types, entry.import.default, entry.require.types, entry.require.default]) {
-      expect(existsSync(`${root}${file}`), file).toBe(true);
-    }
+    if (typeof entry !== "object") throw new Error(`exports[${subpath}] must name types and default`);
+    expect(Object.keys(entry)).toEqual(["types", "default"]); // types first, as TypeScript needs
+    for (const file of [entry.types, entry.default, `${entry.types}.map`]) expect(existsSync(join(ROOT, file)), file).toBe(true);
     const specifier = subpath === "." ? "hio-ts" : `hio-ts/${subpath.slice(2)}`;
-    const names = JSON.stringify(expected[subpath]);
-    const check = `const names = ${names}; const missing = names.filter((name) => m[name] === undefined); if (missing.length) { console.log("missing " + missing); process.exit(1); } console.log("ok");`;
-    expect(node(["-e", `const m = require(${JSON.stringify(specifier)}); ${check}`]).trim()).toBe("ok");
-    expect(node(["--input-type=module", "-e", `const m = await import(${JSON.stringify(specifier)}); ${check}`]).trim()).toBe("ok");
+    const script = [
+      `import { createRequire } from "node:module";`,
+      `const imported = await import(${JSON.stringify(specifier)});`,
+      `const required = createRequire(process.cwd() + "/")(${JSON.stringify(specifier)});`,
+      `const names = ${JSON.stringify(expected[subpath])};`,
+      `const missing = names.filter((name) => imported[name] === undefined);`,
+      `const different = names.filter((name) => imported[name] !== required[name]);`,
+      `console.log(JSON.stringify({ missing, different }));`,
+    ].join("\n");
+    expect(JSON.parse(node(["--input-type=module", "-e", script]))).toEqual({ missing: [], different: [] });
   });
 
-  it("shares one scheduling context between the ESM and CJS builds", () => {
+  it("makes an error thrown by required code instanceof the imported classes", () => {
+    const script = [
+      `import { createRequire } from "node:module";`,
+      `const { HioError, RingEndedError } = await import("hio-ts");`,
+      `const { RingBuffer } = createRequire(process.cwd() + "/")("hio-ts/io");`,
+      `const ring = new RingBuffer(8);`,
+      `ring.end();`,
+      `try { ring.write(new Uint8Array([1])); console.log("no error"); }`,
+      `catch (error) { console.log(error instanceof HioError && error instanceof RingEndedError ? "instanceof" : "foreign " + error); }`,
+    ].join("\n");
+    expect(node(["--input-type=module", "-e", script]).trim()).toBe("instanceof");
+  });
+
+  it("loads with a plain require() from a CommonJS script", () => {
+    expect(node(["-e", `const m = require("hio-ts"); console.log(typeof m.Doist, typeof m.HioError);`]).trim()).toBe("function function");
+  });
+
+  it("shares one scheduling context between import and require", () => {
     const script = [
       `import { createRequire } from "node:module";`,
       `const esm = await import("hio-ts/core");`,
@@ -60,9 +103,21 @@ describe("package exports", () => {
     expect(node(["--input-type=module", "-e", script]).trim()).toBe("shared");
   });
 
+  it("ships source maps without build-machine paths, and declaration maps", () => {
+    const maps = distFiles().filter((file) => file.endsWith(".map"));
+    expect(maps.some((file) => file.endsWith(".d.ts.map"))).toBe(true);
+    for (const file of maps) {
+      const map = JSON.parse(readFileSync(join(ROOT, "dist", file), "utf8")) as { sources: string[]; sourceRoot?: string };
+      for (const source of map.sources) expect(source, `${file}: ${source}`).not.toMatch(/^(\/|[A-Za-z]:|file:)/);
+      expect(map.sourceRoot ?? "").not.toMatch(/^(\/|[A-Za-z]:|file:)/);
+      expect(readFileSync(join(ROOT, "dist", file), "utf8")).not.toContain(ROOT);
+    }
+  });
+
   it("runs the hio bin from the build", () => {
     const bin = manifest.bin.hio;
     if (bin === undefined) throw new Error("package.json has no hio bin");
-    expect(node([`${root}${bin}`, "--help"])).toMatch(/usage: hio <command>/);
+    expect(readFileSync(join(ROOT, bin), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+    expect(node([join(ROOT, bin), "--help"])).toMatch(/usage: hio <command>/);
   });
 });

@@ -7,13 +7,16 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { Console } from "../../src/serial/index.js";
 import { eventually, PtyPair, RawPeer } from "../helpers/serial-pty.js";
+import { needPeers } from "../helpers/peers.js";
 
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : Buffer.from(bytes).toString());
 
-describe("Console on a pty opened by path", () => {
+const socat = needPeers("socat");
+
+socat.describe("Console on a pty opened by path", () => {
   let pair: PtyPair;
   let peer: RawPeer | undefined;
   let terminal: Console | undefined;
@@ -50,7 +53,7 @@ describe("Console on a pty opened by path", () => {
   });
 });
 
-describe("EchoConsoleDoer on a child's own stdin/stdout pty", () => {
+socat.describe("EchoConsoleDoer on a child's own stdin/stdout pty", () => {
   let dir: string;
   let socat: ChildProcess | undefined;
   let peer: RawPeer | undefined;

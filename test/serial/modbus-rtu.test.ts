@@ -9,9 +9,11 @@ import { crc16Modbus, Doist, Serial, SerialDoer, type Reader } from "../../src/i
 import { ModbusCrcError, ModbusExceptionError, ModbusRtuMaster, ModbusTimeoutError } from "../../examples/modbus-rtu-master.js";
 import { settle, TestBinding } from "../helpers/serial-mock.js";
 import { eventually, PtyPair } from "../helpers/serial-pty.js";
+import { needPeers } from "../helpers/peers.js";
 
-const PYTHON = "/usr/bin/python3"; // Debian's, which has pymodbus (a pyenv python3 on PATH may not)
 const BAUD = 19200;
+
+const pymodbus = needPeers("socat", { python: ["pymodbus"] });
 
 /** Runs `body` as a SerialDoer handler in a real-time Doist; returns or throws what it did. */
 async function withMaster<T>(serial: Serial, body: (master: ModbusRtuMaster) => Reader<T>): Promise<T> {
@@ -32,14 +34,14 @@ async function withMaster<T>(serial: Serial, body: (master: ModbusRtuMaster) => 
   return outcome.value;
 }
 
-describe("Modbus RTU master against pymodbus over a pty pair", () => {
+pymodbus.describe("Modbus RTU master against pymodbus over a pty pair", () => {
   let pair: PtyPair;
   let server: ChildProcess | undefined;
   let serial: Serial;
 
   beforeEach(async () => {
     pair = await PtyPair.create();
-    const child = spawn(PYTHON, ["test/helpers/serial-modbus-server.py", pair.b, String(BAUD)], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(pymodbus.python, ["test/helpers/serial-modbus-server.py", pair.b, String(BAUD)], { stdio: ["ignore", "pipe", "pipe"] });
     server = child;
     let output = "";
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -3,11 +3,14 @@
  * serialport's own stream API.
  */
 import { createHash } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { Doist, type Doable } from "../../src/core/index.js";
 import { readExactly, readLine, writeAll } from "../../src/io/index.js";
 import { Serial, SerialCutoffError, SerialDoer, type SerialOptions } from "../../src/serial/index.js";
 import { eventually, PtyPair, RawPeer, TtyReader } from "../helpers/serial-pty.js";
+import { needPeers } from "../helpers/peers.js";
+
+const socat = needPeers("socat");
 
 let pair: PtyPair;
 let peers: RawPeer[];
@@ -61,7 +64,7 @@ function pattern(size: number): Buffer {
 
 const sha = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
 
-describe("Serial on a socat pty pair", () => {
+socat.describe("Serial on a socat pty pair", () => {
   it("answers lines from a serialport peer", async () => {
     const serial = serialOn(pair.a);
     run([

@@ -1,8 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { readLine, writeAll } from "../../src/io/index.js";
 import { Client, ClientDoer, Server, ServerDoer, type ConnectionHandler } from "../../src/tcp/index.js";
 import { bytes, Cleanup, runUntil, text } from "../helpers/tcp-harness.js";
 import { freePort, startPeer } from "../helpers/tcp-peers.js";
+import { needPeers } from "../helpers/peers.js";
+
+const peers = needPeers("nc", "socat");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -21,7 +24,7 @@ async function shoutServer() {
   return { server, doist };
 }
 
-describe("real peers", () => {
+peers.describe("real peers", () => {
   it("serves nc as a client", async () => {
     const { server, doist } = await shoutServer();
     const nc = cleanup.add(startPeer("nc", ["-N", "127.0.0.1", String(server.port)]), (p) => p.stop());

@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { Doist } from "../../src/core/index.js";
 import { Peer, PeerDoer, readDatagram, type Datagram } from "../../src/udp/index.js";
 import { Cleanup, spawnChild, stepUntil, until } from "../helpers/udp-harness.js";
+import { needPeers } from "../helpers/peers.js";
+
+const socat = needPeers("socat");
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -16,7 +19,7 @@ async function openPeer(host: string): Promise<Peer> {
   return peer;
 }
 
-describe("interop with socat as the far peer", () => {
+socat.describe("interop with socat as the far peer", () => {
   it.each([
     ["IPv4", "127.0.0.1", "UDP4-SENDTO:127.0.0.1"],
     ["IPv6", "::1", "UDP6-SENDTO:[::1]"],
