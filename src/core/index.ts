@@ -21,7 +21,7 @@ export { AbortError, TimeoutError } from "./errors.js";
 export { abortable, abortError, checkAbortSignal, throwIfAborted, whenAborted } from "./abort.js";
 export { until, type UntilOptions } from "./until.js";
 export { run, runIn, type RunOptions } from "./run.js";
-export { type WaitForOptions } from "./signal.js";
+export type { WaitForOptions } from "./signal.js";
 export { ChannelClosedError } from "./errors.js";
 export { Channel, type ChannelOptions, type ChannelWaitOptions } from "./channel.js";
 export { Semaphore, Lock, type AcquireOptions } from "./semaphore.js";

@@ -39,7 +39,7 @@ class RingSource implements Waker {
     for (;;) {
       const length = ring.length;
       if (length > 0) {
-        if (!this.stream.push(ring.read(length < MAX_CHUNK ? length : MAX_CHUNK))) return;
+        if (!this.stream.push(ring.read(Math.min(length, MAX_CHUNK)))) return;
         continue;
       }
       if (ring.ended) {
@@ -113,10 +113,13 @@ class RingSink implements Waker {
     const callback = this.#callback;
     if (callback === undefined) return;
     const ring = this.ring;
-    if (!this.canSend()) return this.#finish(new HioError(`${this.label}: closed, cannot send`));
+    if (!this.canSend()) {
+      this.#finish(new HioError(`${this.label}: closed, cannot send`));
+      return;
+    }
     if (this.#draining) {
-      if (ring.length === 0) return this.#finish(null);
-      ring.spaceSignal.subscribe(this);
+      if (ring.length === 0) this.#finish(null);
+      else ring.spaceSignal.subscribe(this);
       return;
     }
     const pending = this.#pending!;
@@ -124,9 +127,13 @@ class RingSink implements Waker {
     try {
       written = ring.write(pending);
     } catch (error) {
-      return this.#finish(error as Error);
+      this.#finish(error as Error);
+      return;
     }
-    if (written === pending.length) return this.#finish(null);
+    if (written === pending.length) {
+      this.#finish(null);
+      return;
+    }
     this.#pending = pending.subarray(written);
     ring.spaceSignal.subscribe(this);
   }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { Doer, DoDoer, Doist, doify, Signal, WAIT, currentWaker, waitFor, type Tymth } from "../../src/core/index.js";
+import { DoDoer, Doist, doify, Signal, WAIT, currentWaker, waitFor, } from "../../src/core/index.js";
 import { MAX_WAKE_PASSES } from "../../src/core/doist.js";
 import { Trace, TraceDoer, traceDo } from "../helpers/core-trace.js";
 

@@ -10,7 +10,6 @@ import {
   Peer,
   PeerDoer,
   UdpTimeoutError,
-  doify,
   encodeUtf8,
   formatUdpAddress,
   readDatagram,
