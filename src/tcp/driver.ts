@@ -25,6 +25,8 @@ import type { ClientTlsOptions, ServerTlsOptions } from "./tls-options.js";
 export interface StreamSocket {
   /** Peer address, once known. */
   readonly remoteAddress?: string | undefined;
+  /** The socket was destroyed (e.g. reset before it was handed over). */
+  readonly destroyed?: boolean;
   /** Peer port, once known. */
   readonly remotePort?: number | undefined;
   /** Local address, once bound. */

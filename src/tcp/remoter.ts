@@ -23,7 +23,7 @@ export interface RemoterHost {
 
 /**
  * One accepted connection, with its own `rxbs`/`txbs`. The {@link Server}
- * creates it, keys it by the peer's `host:port` in `server.remoters`, and
+ * creates it, keys it by a unique `id` in `server.remoters`, and
  * services it only when it had an event; a handler reads `rxbs` and writes
  * `txbs`.
  */
@@ -32,7 +32,9 @@ export class Remoter extends Connection {
   readonly remoteAddress: string;
   /** Peer port. */
   readonly remotePort: number;
-  /** `host:port` of the peer: its key in `server.remoters`. */
+  /** Unique (per server) connection id: its key in `server.remoters`. */
+  readonly id: number;
+  /** `host:port` of the peer, for messages (not unique: a peer may reuse a port). */
   readonly key: string;
   readonly #host: RemoterHost;
 
@@ -41,14 +43,16 @@ export class Remoter extends Connection {
    * @param host the accepting server
    * @param socket the accepted, connected socket
    * @param options ring size, socket options, wirelog
+   * @param id unique connection id (the server's counter)
    */
-  constructor(host: RemoterHost, socket: StreamSocket, options: ConnectionOptions) {
+  constructor(host: RemoterHost, socket: StreamSocket, options: ConnectionOptions, id: number) {
     const key = formatAddress(socket.remoteAddress, socket.remotePort);
     super(options, `remoter ${key} of ${host.label}`);
     this.#host = host;
     this.remoteAddress = socket.remoteAddress ?? "?";
     this.remotePort = socket.remotePort ?? 0;
     this.key = key;
+    this.id = id;
     this.attach(socket, true, "connect");
   }
 

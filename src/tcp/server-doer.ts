@@ -5,6 +5,7 @@
  * @module
  */
 import { DoDoer, doify, HioError, type DoerOptions, type DoFunction } from "../core/index.js";
+import { tockUntil } from "../io/handle.js";
 import { HandlerError } from "./errors.js";
 import type { Remoter } from "./remoter.js";
 import type { Server } from "./server.js";
@@ -188,10 +189,9 @@ export class ServerDoer extends DoDoer {
 
   protected override nextTock(): number | undefined {
     const tock = super.nextTock();
-    const deadline = this.server.nextDeadline;
-    if (deadline === Number.POSITIVE_INFINITY || tock === undefined || tock === 0) return tock;
-    const until = deadline - (this.tyme ?? 0);
-    return until > 0 ? Math.min(tock, until) : undefined;
+    if (tock === undefined || tock === 0) return tock;
+    const until = tockUntil(this.server.due, this.tyme);
+    return until === undefined ? undefined : Math.min(tock, until);
   }
 
   /**

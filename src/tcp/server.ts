@@ -66,8 +66,12 @@ export class Server implements RemoterHost {
   readonly host: string;
   /** Port: as given, then the one bound once open. */
   port: number;
-  /** Connections open now, keyed by the peer's `host:port`. */
-  readonly remoters = new Map<string, Remoter>();
+  /**
+   * Connections open now, keyed by their unique `id` (a counter), never by
+   * address: two connections from one `host:port` (a reused local port) are
+   * two entries. The peer's address is in `remoteAddress`/`remotePort`/`key`.
+   */
+  readonly remoters = new Map<number, Remoter>();
   /** Woken on every event of the server or its remoters (set by the ServerDoer). */
   waker: Waker | undefined;
   /** Where every remoter records what crossed the wire. */
@@ -78,6 +82,11 @@ export class Server implements RemoterHost {
   refused = 0;
   /** Connections accepted since it opened. */
   accepted = 0;
+  /**
+   * Connections handed over by the OS already dead (the peer reset before
+   * accept: no peer address): closed at once, never made into Remoters.
+   */
+  aborted = 0;
   /** Incoming connections that failed before they were accepted (e.g. TLS handshakes). */
   readonly clientErrors: TcpError[] = [];
   /** Most connections open at once. */
@@ -98,6 +107,9 @@ export class Server implements RemoterHost {
   #spare = new Set<Remoter>();
   /** Remoters in order of last activity (oldest first), for idle timeouts. */
   readonly #activity = new Map<Remoter, number>();
+  /** Remoters that moved bytes since the last pass: stamped with that pass's tyme. */
+  readonly #touched = new Set<Remoter>();
+  #nextId = 1;
   #servicing = false;
 
   /**
@@ -263,9 +275,12 @@ export class Server implements RemoterHost {
    */
   serviceReaps(): Remoter[] {
     if (this.idleTimeout > 0) {
+      this.#stampActivity();
       const oldest = this.tyme - this.idleTimeout;
       for (const [remoter, tyme] of this.#activity) {
         if (tyme > oldest) break;
+        this.#activity.delete(remoter); // never left behind, so the deadline moves on
+        if (!remoter.alive && this.remoters.get(remoter.id) !== remoter) continue;
         remoter.close();
         remoter.error = new IdleTimeoutError(`${remoter.label}: closed after ${this.idleTimeout}s of tyme without traffic`);
         this.#drop(remoter);
@@ -281,13 +296,30 @@ export class Server implements RemoterHost {
   }
 
   /**
-   * Tyme at which the next idle timeout falls due, for the Doer's sleep.
-   * @returns the tyme, or `Infinity` when none can
+   * Tyme at which the next idle timeout falls due, for the Doer's sleep
+   * (turn it into a tock with `tockUntil`); `Infinity` when none can (no
+   * idle timeout, or no connection).
    */
-  get nextDeadline(): number {
+  get due(): number {
     if (this.idleTimeout === 0) return Number.POSITIVE_INFINITY;
     for (const tyme of this.#activity.values()) return tyme + this.idleTimeout;
     return Number.POSITIVE_INFINITY;
+  }
+
+  /** @deprecated renamed {@link Server.due}. */
+  get nextDeadline(): number {
+    return this.due;
+  }
+
+  /** Connections in the idle-timeout list (for leak checks: equals `remoters.size` when `idleTimeout` is set). */
+  get idleCount(): number {
+    return this.#activity.size + this.#touched.size - this.#overlap();
+  }
+
+  #overlap(): number {
+    let count = 0;
+    for (const remoter of this.#touched) if (this.#activity.has(remoter)) count++;
+    return count;
   }
 
   /** Remoters that had events since they were last serviced (only these need work). */
@@ -324,12 +356,31 @@ export class Server implements RemoterHost {
 
   /**
    * Restarts a remoter's idle timeout (it moved bytes). Remoters call it.
+   *
+   * The activity is stamped lazily, with the tyme of the next service pass,
+   * not with the tyme read now: a socket event arrives while a real-time
+   * Doist sleeps, and its tyme then still says when it fell asleep (it
+   * catches up with the wall clock before the pass that handles the event).
+   * Stamping at the pass gives the real moment to within one tock, in real
+   * time and in simulation alike.
    * @param remoter the remoter that moved bytes
    */
   touch(remoter: Remoter): void {
-    if (this.idleTimeout === 0 || !this.remoters.has(remoter.key)) return;
-    this.#activity.delete(remoter);
-    this.#activity.set(remoter, this.tyme);
+    if (this.idleTimeout === 0 || this.remoters.get(remoter.id) !== remoter) return;
+    this.#touched.add(remoter);
+  }
+
+  /** Stamps the remoters touched since the last pass with this pass's tyme (see `touch`). */
+  #stampActivity(): void {
+    const touched = this.#touched;
+    if (touched.size === 0) return;
+    const tyme = this.tyme;
+    const activity = this.#activity;
+    for (const remoter of touched) {
+      activity.delete(remoter);
+      if (this.remoters.get(remoter.id) === remoter) activity.set(remoter, tyme);
+    }
+    touched.clear();
   }
 
   #wakeSoon(): void {
@@ -351,10 +402,16 @@ export class Server implements RemoterHost {
       socket.destroy();
       return;
     }
-    const remoter = new Remoter(this, socket, this.#connection);
+    if (socket.remoteAddress === undefined || socket.destroyed === true) {
+      // The peer reset before we got it: nothing to serve, nothing to keep.
+      this.aborted++;
+      socket.destroy();
+      return;
+    }
+    const remoter = new Remoter(this, socket, this.#connection, this.#nextId++);
     remoter.wirelog = this.wirelog;
     this.accepted++;
-    this.remoters.set(remoter.key, remoter);
+    this.remoters.set(remoter.id, remoter);
     this.touch(remoter);
     this.#fresh.push(remoter);
     this.dirty(remoter);
@@ -370,11 +427,12 @@ export class Server implements RemoterHost {
   }
 
   #drop(remoter: Remoter): void {
-    if (this.remoters.get(remoter.key) !== remoter) return;
-    remoter.close();
-    this.remoters.delete(remoter.key);
     this.#activity.delete(remoter);
+    this.#touched.delete(remoter);
     this.#dirty.delete(remoter);
+    if (this.remoters.get(remoter.id) !== remoter) return;
+    remoter.close();
+    this.remoters.delete(remoter.id);
     this.#reaped.push(remoter);
   }
 }
