@@ -19,7 +19,10 @@ const NO_OPTIONS: Readonly<ReadOptions> = Object.freeze({});
  * @param ring the ring to write (usually a handle's `txbs`)
  * @param bytes the bytes to write; read as they go in, so do not change them meanwhile
  * @param options `timeout` in seconds of tyme
- * @returns how many bytes it wrote (`bytes.length`)
+ * @returns how many bytes it wrote: `bytes.length`, or fewer when the ring
+ *   was cleared or discarded while it waited for room (the write was cut,
+ *   e.g. its connection was lost: the rest is not written, so nothing
+ *   finishes a torn write on a new connection, and `discard()` counted it)
  * @throws WriteTimeoutError when the timeout passes first (`written` says how
  *   many went in); RingEndedError when the ring was ended
  * @example
@@ -37,12 +40,20 @@ export function writeAll(ring: RingBuffer, bytes: Uint8Array, options: ReadOptio
 
 function* waitForRoom(ring: RingBuffer, bytes: Uint8Array, written: number, timeout: number | undefined): Reader<number> {
   let wait: Wait | undefined;
+  const epoch = ring.epoch;
   while (written < bytes.length) {
     if (wait === undefined) wait = new Wait(timeout);
     if (wait.expired) {
+      ring.closeWrite();
       throw new WriteTimeoutError(`${ring.name}: only ${written} of ${bytes.length} bytes found room within ${timeout} s of tyme`, timeout!, written);
     }
     yield* wait.sleep(ring.spaceSignal);
+    if (ring.epoch !== epoch) {
+      // The ring was cleared or discarded meanwhile (e.g. its connection was
+      // lost): finishing the write there would tear it. Drop the rest.
+      ring.dropRest(bytes.length - written);
+      return written;
+    }
     written += ring.write(bytes.subarray(written));
   }
   return written;

@@ -27,6 +27,8 @@ export interface StreamSocket {
   readonly remoteAddress?: string | undefined;
   /** The socket was destroyed (e.g. reset before it was handed over). */
   readonly destroyed?: boolean;
+  /** The error a failed write or read left (Node sets it at once, before the `error` event). */
+  readonly errored?: Error | null;
   /** Peer port, once known. */
   readonly remotePort?: number | undefined;
   /** Local address, once bound. */
