@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentTyme, WAIT, type Tymth } from "../core/index.js";
+import { currentTyme, currentWaker, WAIT, type Tymth } from "../core/index.js";
 import { formatAddress } from "./address.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { checkSeconds } from "./validate.js";
@@ -281,15 +281,19 @@ export class Client extends Connection {
       if (this.attempts > 0 && idle) {
         throw this.error ?? new ConnectError(`${this.label}: not connected`);
       }
-      const subscribed = this.stateSignal.subscribe();
       const remaining = timeout === WAIT ? WAIT : start + timeout - (currentTyme() ?? this.tyme);
       if (remaining <= 0) {
-        this.stateSignal.unsubscribe();
         const cause: TcpError | undefined = this.error;
         throw new ConnectError(`${this.label}: not connected within ${timeout}s of tyme${cause === undefined ? "" : ` (last error: ${cause.message})`}`, cause);
       }
-      yield subscribed ? remaining : 0;
-      this.stateSignal.unsubscribe();
+      const waker = currentWaker();
+      const subscribed = this.stateSignal.subscribe(waker);
+      try {
+        yield subscribed ? remaining : 0;
+      } finally {
+        // Also when the waiting dog is force-closed: it must not stay pinned to the signal.
+        if (subscribed) this.stateSignal.unsubscribe(waker);
+      }
     }
   }
 

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { DoDoer, doify, HioError, type DoerOptions, type DoFunction } from "../core/index.js";
+import { DoDoer, doify, type DoerOptions, type DoFunction } from "../core/index.js";
+import { EndOfStreamError } from "../io/errors.js";
 import { tockUntil } from "../io/handle.js";
 import { HandlerError } from "./errors.js";
 import type { Remoter } from "./remoter.js";
@@ -22,7 +23,11 @@ export interface ServerDoerOptions extends Omit<DoerOptions, "tock"> {
   server: Server;
   /** Runs once per connection. Without it, connections are accepted and serviced only. */
   handler?: ConnectionHandler;
-  /** Called with each error a handler throws (after its connection was closed). */
+  /**
+   * Called with each error a handler throws (after its connection was
+   * closed). Without it, each error is printed to stderr (handle, peer,
+   * stack), so a failing handler is never silent.
+   */
   onError?: (error: HandlerError) => void;
   /** Most errors kept in `errors` (oldest dropped first). Default 100. */
   maxErrors?: number;
@@ -217,7 +222,8 @@ export class ServerDoer extends DoDoer {
     const wrapped = new HandlerError(`${this.server.label}: handler for ${remoter.key} failed: ${reason}`, remoter.key, error);
     if (this.errors.length >= this.#maxErrors) this.errors.shift();
     this.errors.push(wrapped);
-    this.onError?.(wrapped);
+    if (this.onError !== undefined) this.onError(wrapped);
+    else process.stderr.write(`hio: ${wrapped.message}\n${error instanceof Error && error.stack !== undefined ? `${error.stack}\n` : ""}`);
   }
 }
 
@@ -267,7 +273,5 @@ export class EchoServerDoer extends ServerDoer {
 const GROUP_SIZE = 128;
 
 function isCleanEnd(error: unknown): boolean {
-  if (!(error instanceof HioError) || error.name !== "EndOfStreamError") return false;
-  const partial = (error as { partial?: unknown }).partial;
-  return partial instanceof Uint8Array && partial.length === 0;
+  return error instanceof EndOfStreamError && error.partial.length === 0;
 }

@@ -206,3 +206,21 @@ describe("closed Client: writes fail loudly (issue 15)", () => {
     expect(() => client.txbs.write(new Uint8Array(1))).toThrow(/client 127\.0\.0\.1:9 txbs/);
   });
 });
+
+describe("waiters do not outlive their deed (issue 11)", () => {
+  it("waitConnected unsubscribes from stateSignal when its dog is force-closed", async () => {
+    const client = new Client({ port: 9, reconnectable: true, tymeout: 60 });
+    const waiter = doify(function* () {
+      yield* client.waitConnected();
+      return true;
+    });
+    const doist = new Doist({ doers: [waiter], tock: 1 / 32, signals: false });
+    doist.enter();
+    doist.recur();
+    doist.recur();
+    expect(client.stateSignal.waiting).toBe(1);
+    doist.exit();
+    expect(client.stateSignal.waiting).toBe(0);
+    client.close();
+  });
+});
