@@ -296,6 +296,7 @@ export abstract class Connection {
       if (this.#socketOpened) this.lost();
     }
     this.#socketOpened = false;
+    this.#gotBytes = false;
     this.#socket = socket;
     this.#peerEnded = false;
     this.#stash = undefined;
@@ -384,6 +385,10 @@ export abstract class Connection {
     const wirelog = this.wirelog;
     if (wirelog !== undefined) wirelog.rx(chunk, this.#peer);
     this.touched();
+    if (!this.#gotBytes) {
+      this.#gotBytes = true;
+      this.firstBytes();
+    }
     if (this.#stash !== undefined || this.rxbs.ended) {
       // Only a driver that ignored pause() gets here; keep every byte anyway.
       const stash = this.#stash ?? new Uint8Array(0);
@@ -421,6 +426,11 @@ export abstract class Connection {
 
   /** Called for every chunk moved, for idle timeouts. */
   protected touched(): void {}
+
+  /** Called when the first bytes of a connection arrive, for first-byte deadlines. */
+  protected firstBytes(): void {}
+
+  #gotBytes = false;
 
   /**
    * Called when the socket of a connection that had opened is gone (closed

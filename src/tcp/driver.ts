@@ -114,6 +114,12 @@ export interface ListenHandlers {
   connection(socket: StreamSocket): void;
   /** An incoming connection failed before it was handed over (e.g. a TLS handshake error). */
   clientError?(error: Error, socket: StreamSocket): void;
+  /**
+   * TLS only: a TCP connection arrived and its handshake starts; return
+   * false to drop it at once (e.g. too many connections and handshakes).
+   * Each admitted one later ends in `connection` or `clientError`.
+   */
+  admit?(socket: StreamSocket): boolean;
 }
 
 /** Opens sockets and listeners: the one place the TCP handles touch the network. */
@@ -158,15 +164,23 @@ export const nodeDriver: TcpDriver = {
   listen(options: DriverListenOptions, handlers: ListenHandlers): StreamServer {
     let server: net.Server;
     if (options.tls !== undefined) {
-      const { sni, ...rest } = options.tls;
+      const { sni, handshakeTimeout, ...rest } = options.tls;
       const contexts = new Map<string, tls.SecureContext>();
       if (sni !== undefined) for (const [name, context] of Object.entries(sni)) contexts.set(name.toLowerCase(), tls.createSecureContext(context as tls.SecureContextOptions));
       const tlsServer = tls.createServer({
         ...rest,
         allowHalfOpen: true,
+        ...(handshakeTimeout === undefined ? {} : { handshakeTimeout: Math.max(1, Math.round(handshakeTimeout * 1000)) }),
         ...(sni === undefined ? {} : { SNICallback: (name: string, done: (error: Error | null, context?: tls.SecureContext) => void) => done(null, contexts.get(name.toLowerCase())) }),
       } as tls.TlsOptions);
       tlsServer.on("secureConnection", handlers.connection);
+      const admit = handlers.admit;
+      if (admit !== undefined) {
+        // Registered first, so a refused socket is gone before TLS starts on it.
+        tlsServer.prependListener("connection", (raw: net.Socket) => {
+          if (!admit(raw)) raw.destroy();
+        });
+      }
       tlsServer.on("tlsClientError", (error: Error, socket: tls.TLSSocket) => {
         socket.destroy();
         handlers.clientError?.(error, socket);

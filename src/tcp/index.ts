@@ -6,7 +6,7 @@
  *
  * @module
  */
-export { TcpError, ConnectError, ConnectionResetError, ListenError, TlsError, IdleTimeoutError, HandlerError } from "./errors.js";
+export { TcpError, ConnectError, ConnectionResetError, ListenError, TlsError, IdleTimeoutError, FirstByteTimeoutError, HandlerError } from "./errors.js";
 export { formatAddress } from "./address.js";
 export type { WireTap } from "./wire-tap.js";
 export type { ConnectionState, ConnectionOptions } from "./connection.js";

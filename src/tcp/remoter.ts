@@ -19,6 +19,8 @@ export interface RemoterHost {
   dirty(remoter: Remoter): void;
   /** The remoter moved bytes: restart its idle timeout. */
   touch(remoter: Remoter): void;
+  /** The remoter's first bytes arrived: its first-byte deadline is met. */
+  received?(remoter: Remoter): void;
 }
 
 /**
@@ -67,5 +69,9 @@ export class Remoter extends Connection {
 
   protected override touched(): void {
     this.#host.touch(this);
+  }
+
+  protected override firstBytes(): void {
+    this.#host.received?.(this);
   }
 }

@@ -118,6 +118,7 @@ export class ServerDoer extends DoDoer {
     if (server.error !== undefined && server.state === "closed") throw server.error;
     const fresh = server.serviceAccepts();
     for (let index = 0; index < fresh.length; index++) this.connected(fresh[index]!);
+    if (this.#shuttingDown && this.handler === undefined) for (let index = 0; index < fresh.length; index++) fresh[index]!.endAfterFlush();
     try {
       server.serviceReceives();
       this.process();
@@ -127,7 +128,35 @@ export class ServerDoer extends DoDoer {
     }
     const reaped = server.serviceReaps();
     for (let index = 0; index < reaped.length; index++) this.disconnected(reaped[index]!);
-    return false;
+    // Done once a graceful shutdown has finished: the Doist may end.
+    return this.#shuttingDown && server.state === "closed";
+  }
+
+  #shuttingDown = false;
+
+  protected override recurring(): boolean {
+    if (this.#shuttingDown && this.server.state === "closed") return false;
+    return super.recurring();
+  }
+
+  /**
+   * Shuts the server down gracefully (see `Server.shutdown`): no new
+   * connections; handlers run on for up to `grace` seconds of tyme, each
+   * one's end flushing and closing its connection; connections without a
+   * handler are flushed and half-closed at once; then the rest are
+   * force-closed (their handlers' `finally` runs), and this doer is done, so
+   * a Doist with nothing else to run ends.
+   *
+   * To shut down on SIGTERM, run the Doist with `signals: false` and call it
+   * from your own handler: `process.once("SIGTERM", () => void doer.shutdown(10))`.
+   * @param grace seconds of tyme to let connections finish. Default 5.
+   * @returns resolves once every connection is gone and the server is closed
+   */
+  shutdown(grace = 5): Promise<void> {
+    this.#shuttingDown = true;
+    const done = this.server.shutdown(grace);
+    if (this.handler === undefined) for (const remoter of this.server.remoters.values()) remoter.endAfterFlush();
+    return done;
   }
 
   /** Exit context: closes the server and force-closes every handler. */
