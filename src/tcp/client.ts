@@ -5,6 +5,7 @@
  */
 import { currentTyme, currentWaker, WAIT, type Tymth } from "../core/index.js";
 import { formatAddress } from "./address.js";
+import type { Handle, HandleState } from "../io/handle.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { checkSeconds } from "./validate.js";
 import { nodeDriver, type TcpDriver } from "./driver.js";
@@ -71,7 +72,7 @@ const READ_BUFFER = new Uint8Array(64 * 1024);
  * await new Doist({ doers: [new ClientDoer({ client }), talk], real: true, limit: 10 }).do();
  * ```
  */
-export class Client extends Connection {
+export class Client extends Connection implements Handle {
   /** Host to connect to. */
   readonly host: string;
   /** Port to connect to. */
@@ -139,11 +140,57 @@ export class Client extends Connection {
    * Starts connecting (non-blocking) unless already opening or open. A
    * failure shows as `state === "closed"` with `error` set (a ConnectError
    * or TlsError), or as a retry when `reconnectable`.
+   * @returns resolves once connected; rejects with the ConnectError or
+   *   TlsError of an attempt that failed and will not be retried, or a
+   *   ConnectError when `close()` comes first. Need not be awaited: an
+   *   unawaited rejection is not reported as unhandled.
    */
-  open(): void {
+  open(): Promise<void> {
     this.#wanted = true;
-    if (this.state === "opening" || this.state === "open") return;
-    this.#attempt();
+    if (this.state === "open") return Promise.resolve();
+    const pending = this.#pendingOpen();
+    if (this.state !== "opening") this.#attempt();
+    return pending;
+  }
+
+  #openPromise: Promise<void> | undefined;
+  #openResolve: (() => void) | undefined;
+  #openReject: ((error: Error) => void) | undefined;
+
+  #pendingOpen(): Promise<void> {
+    if (this.#openPromise !== undefined) return this.#openPromise;
+    const promise = new Promise<void>((resolve, reject) => {
+      this.#openResolve = resolve;
+      this.#openReject = reject;
+    });
+    promise.catch(() => {}); // awaiting is optional: the failure is also in `error`
+    this.#openPromise = promise;
+    return promise;
+  }
+
+  #settleOpen(error: Error | undefined): void {
+    const resolve = this.#openResolve;
+    const reject = this.#openReject;
+    this.#openPromise = undefined;
+    this.#openResolve = undefined;
+    this.#openReject = undefined;
+    if (error === undefined) resolve?.();
+    else reject?.(error);
+  }
+
+  protected override setState(state: HandleState): void {
+    super.setState(state);
+    if (state === "open") this.#settleOpen(undefined);
+  }
+
+  /** Sending may still happen: on this connection, or on the next one when reconnecting. */
+  override get maySend(): boolean {
+    return super.maySend || (this.reconnectable && this.#wanted);
+  }
+
+  /** More bytes may arrive: on this connection, or on the next one when reconnecting. */
+  override get mayReceive(): boolean {
+    return super.mayReceive || (this.reconnectable && this.#wanted);
   }
 
   /**
@@ -178,6 +225,7 @@ export class Client extends Connection {
     this.#retryAt = undefined;
     super.close();
     this.#stopSending();
+    if (this.#openPromise !== undefined) this.#settleOpen(new ConnectError(`${this.label}: closed before it connected`));
   }
 
   /** Nothing will send `txbs` any more: drop and count what is in it, and refuse further writes. */
@@ -255,13 +303,19 @@ export class Client extends Connection {
 
   /**
    * Tyme at which `service()` has timed work to do (a retry, or an attempt
-   * to abandon), for the Doer's sleep; `Infinity` when none.
-   * @returns the tyme
+   * to abandon), for the Doer's sleep (see `tockUntil`); `WAIT` (Infinity)
+   * when none.
    */
-  get nextDeadline(): number {
+  get due(): number {
     if (!this.#wanted || !this.reconnectable) return WAIT;
+    if (this.#stampAttempt || this.#stampRetry) return this.tyme; // to be stamped by the next service
     if (this.state === "opening") return this.tymeout > 0 ? this.#attemptAt + this.tymeout : WAIT;
     return this.#retryAt ?? WAIT;
+  }
+
+  /** @deprecated renamed {@link Client.due}. */
+  get nextDeadline(): number {
+    return this.due;
   }
 
   /**
@@ -305,6 +359,7 @@ export class Client extends Connection {
       this.#retryAt = undefined;
       this.rxbs.end(); // nobody will fill it: let readers stop
       this.#stopSending();
+      this.#settleOpen(this.error ?? new ConnectError(`${this.label}: connect failed`));
     }
   }
 

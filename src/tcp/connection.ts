@@ -137,6 +137,67 @@ export abstract class Connection {
     return this.#paused;
   }
 
+  /**
+   * Bytes written to `txbs` now may still reach the peer: a socket is
+   * attached, connecting or open (also half-open after the peer's FIN), and
+   * our side was not shut down. A reconnecting Client adds: it will connect
+   * again and send them.
+   */
+  get maySend(): boolean {
+    return this.#socket !== undefined && this.#shutdown === "none";
+  }
+
+  /**
+   * More bytes may still arrive in `rxbs`: connecting or open and the peer
+   * has not ended its side, or received bytes are still held back. A
+   * reconnecting Client adds: a new connection may bring more.
+   */
+  get mayReceive(): boolean {
+    if (this.#stash !== undefined) return true;
+    return this.#socket !== undefined && !this.#peerEnded && !this.#receiveShut;
+  }
+
+  /** The socket's local IP address, once connected. */
+  get localAddress(): string | undefined {
+    return this.#local;
+  }
+
+  /** The socket's local port, once connected. */
+  get localPort(): number | undefined {
+    return this.#localPort;
+  }
+
+  #local: string | undefined;
+  #localPort: number | undefined;
+  #receiveShut = false;
+
+  /**
+   * Stops receiving, like `shutdown(SHUT_RD)`: `rxbs` ends after what it
+   * holds (readers drain it, then see the end) and later bytes from the peer
+   * are read and dropped, so the peer is not stalled. Sending goes on.
+   */
+  shutdownReceive(): void {
+    if (this.#receiveShut) return;
+    this.#receiveShut = true;
+    this.#stash = undefined;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket?.resume();
+    }
+    this.rxbs.end();
+    this.onEvent();
+  }
+
+  /**
+   * Shuts both directions down: receiving stops at once
+   * (`shutdownReceive`), and FIN goes out once `txbs` is flushed
+   * (`shutdownSend`); the connection closes once the peer has closed too.
+   */
+  shutdown(): void {
+    this.shutdownReceive();
+    this.endAfterFlush();
+  }
+
   /** Moves bytes both ways once, without blocking. */
   service(): void {
     this.serviceReceive();
@@ -297,6 +358,7 @@ export abstract class Connection {
     }
     this.#socketOpened = false;
     this.#gotBytes = false;
+    this.#receiveShut = false;
     this.#socket = socket;
     this.#peerEnded = false;
     this.#stash = undefined;
@@ -385,6 +447,7 @@ export abstract class Connection {
     const wirelog = this.wirelog;
     if (wirelog !== undefined) wirelog.rx(chunk, this.#peer);
     this.touched();
+    if (this.#receiveShut) return true; // shut for receiving: read and dropped
     if (!this.#gotBytes) {
       this.#gotBytes = true;
       this.firstBytes();
@@ -448,6 +511,8 @@ export abstract class Connection {
   #opened(socket: StreamSocket): void {
     this.#peer = formatAddress(socket.remoteAddress, socket.remotePort);
     this.#socketOpened = true;
+    this.#local = socket.localAddress;
+    this.#localPort = socket.localPort;
     socket.setNoDelay(this.noDelay);
     if (this.keepAlive > 0) socket.setKeepAlive(true, this.keepAlive * 1000);
     this.setState("open");

@@ -3,7 +3,10 @@
  *
  * @module
  */
+import { WAIT, type Tymth } from "../core/index.js";
+import type { Handle } from "../io/handle.js";
 import { formatAddress } from "./address.js";
+import { TcpError } from "./errors.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import type { StreamSocket } from "./driver.js";
 
@@ -29,7 +32,7 @@ export interface RemoterHost {
  * services it only when it had an event; a handler reads `rxbs` and writes
  * `txbs`.
  */
-export class Remoter extends Connection {
+export class Remoter extends Connection implements Handle {
   /** Peer address. */
   readonly remoteAddress: string;
   /** Peer port. */
@@ -61,6 +64,25 @@ export class Remoter extends Connection {
   /** `remoter host:port of server host:port`, for messages. */
   get label(): string {
     return `remoter ${this.key} of ${this.#host.label}`;
+  }
+
+  /** The server services remoters and times them out: nothing is timed here ({@link WAIT}). */
+  get due(): number {
+    return WAIT;
+  }
+
+  /** A remoter reads no tyme of its own (its server does): nothing to wind. */
+  wind(tymth: Tymth): void {
+    void tymth;
+  }
+
+  /**
+   * A remoter is accepted open.
+   * @returns resolves while it is open or half-open; rejects with its error (or a TcpError) once closed
+   */
+  open(): Promise<void> {
+    if (this.state !== "closed") return Promise.resolve();
+    return Promise.reject(this.error ?? new TcpError(`${this.label}: closed`));
   }
 
   protected override onEvent(): void {

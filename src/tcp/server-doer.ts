@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DoDoer, doify, type DoerOptions, type DoFunction } from "../core/index.js";
+import { DoDoer, doify, type DoerOptions, type DoFunction, type Tymth } from "../core/index.js";
 import { EndOfStreamError } from "../io/errors.js";
 import { tockUntil } from "../io/handle.js";
 import { HandlerError } from "./errors.js";
@@ -96,6 +96,15 @@ export class ServerDoer extends DoDoer {
     this.handler = options.handler;
     this.onError = options.onError;
     this.#maxErrors = options.maxErrors ?? 100;
+  }
+
+  /**
+   * Winds this doer and its server onto a tyme base.
+   * @param tymth the tyme base
+   */
+  override wind(tymth: Tymth): void {
+    super.wind(tymth);
+    this.server?.wind(tymth);
   }
 
   /** Enter context: winds the server, makes it wake this doer, and opens it. */
