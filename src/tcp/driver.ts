@@ -58,8 +58,12 @@ export interface StreamSocket {
   setNoDelay(noDelay?: boolean): unknown;
   /** Turns TCP keepalive probes on, after `initialDelay` ms of silence. */
   setKeepAlive(enable?: boolean, initialDelay?: number): unknown;
-  /** Adds an event listener (events listed above). */
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  /** Listens for received bytes (not emitted when the driver honours `onread`). */
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  /** Listens for a socket error (with a Node-style `code`). */
+  on(event: "error", listener: (error: Error) => void): unknown;
+  /** Listens for connect / TLS handshake done, the peer's FIN, drain, or the socket being gone. */
+  on(event: "connect" | "secureConnect" | "end" | "drain" | "close", listener: () => void): unknown;
 }
 
 /** A listening socket. Events: `"listening"`, `"error"` `(error: Error)`, `"close"`. */
@@ -75,8 +79,10 @@ export interface StreamServer {
   } | string | null;
   /** Stops accepting; open connections are not touched. */
   close(): unknown;
-  /** Adds an event listener (events listed above). */
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  /** Listens for the listener being bound, or it being closed. */
+  on(event: "listening" | "close", listener: () => void): unknown;
+  /** Listens for a failed listen (e.g. `EADDRINUSE`). */
+  on(event: "error", listener: (error: Error) => void): unknown;
 }
 
 /** What a Client asks of `driver.connect`. */
