@@ -533,8 +533,8 @@ export class Server implements RemoterHost {
   };
 
   #accept(socket: StreamSocket): void {
-    // A TLS server counted this connection when its handshake began (`#admit`).
-    if (this.#state !== "open" || (this.tls === undefined && this.remoters.size >= this.maxConnections)) {
+    // (A TLS server also counted this connection when its handshake began, in `#admit`.)
+    if (this.#state !== "open" || this.remoters.size >= this.maxConnections) {
       if (this.#state === "open") this.refused++;
       socket.destroy();
       return;
