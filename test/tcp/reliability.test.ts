@@ -108,16 +108,31 @@ describe("connection identity and leaks (issue 11)", () => {
     await runUntil(doist, () => server.remoters.size === 1, "first accepted");
     const [firstId] = [...server.remoters.keys()];
     expect(typeof firstId).toBe("number");
+    const firstClosed = new Promise((resolve) => first.on("close", resolve));
     first.resetAndDestroy();
-    const second = net.connect({ port: server.port, host: "127.0.0.1", localPort });
-    second.on("error", () => {});
-    cleanup.add(second, (s) => s.destroy());
-    await new Promise((resolve) => second.on("connect", resolve));
+    await firstClosed;
+    // Reuse the local port (free again at once after a reset: no TIME_WAIT).
+    // The kernel may take a moment to release it: retry a bounded number of times.
+    let second: net.Socket | undefined;
+    for (let attempt = 0; second === undefined; attempt++) {
+      const socket = net.connect({ port: server.port, host: "127.0.0.1", localAddress: "127.0.0.1", localPort });
+      cleanup.add(socket, (s) => s.destroy());
+      const error = await new Promise<Error | undefined>((resolve) => {
+        socket.on("connect", () => resolve(undefined));
+        socket.on("error", resolve);
+      });
+      if (error === undefined) second = socket;
+      else if (attempt >= 100 || (error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+      else {
+        doist.recur();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
     await runUntil(doist, () => server.remoters.size === 1 && !server.remoters.has(firstId!), "second replaces first by id");
     const [remoter] = [...server.remoters.values()];
     expect(remoter!.remotePort).toBe(localPort);
     expect(remoter!.key).toBe(`127.0.0.1:${localPort}`);
-    second.destroy();
+    second!.destroy();
     await runUntil(doist, () => server.remoters.size === 0 && handlerDoers(doer) === 0, "both gone");
   });
 
