@@ -18,6 +18,13 @@ export interface RingBufferOptions {
    * to `capacity`. Default 4096 (or `capacity` if smaller).
    */
   initialSize?: number;
+  /**
+   * Keep the boundaries of writes, so `discard()` can count the writes it
+   * drops (`droppedWrites`). A write is one `write()` that took all its
+   * bytes, one `commit()`, or one `writeAll()` call (a `write()` that took
+   * only part stays open and the next `write()` continues it). Default false.
+   */
+  trackWrites?: boolean;
 }
 
 /** Views of a ring's bytes or free space: none, one, or two (when they wrap). */
@@ -112,6 +119,20 @@ export class RingBuffer {
   #head = 0;
   #length = 0;
   #ended = false;
+  #epoch = 0;
+  readonly #trackWrites: boolean;
+  /** Bytes ever written and ever consumed (only kept with `trackWrites`). */
+  #writtenTotal = 0;
+  #consumedTotal = 0;
+  /** Ends (in `#writtenTotal` terms) of the whole writes still waiting, oldest first from `#endsHead`. */
+  #ends: number[] = [];
+  #endsHead = 0;
+  /** A write took only part of its bytes; the next `write()` continues it. */
+  #open = false;
+  /** Bytes dropped by `discard()` and by writes torn by it, since the ring was made. */
+  #droppedBytes = 0;
+  /** Writes not delivered whole because of `discard()`, since the ring was made. */
+  #droppedWrites = 0;
 
   /**
    * Creates an empty ring.
@@ -119,12 +140,33 @@ export class RingBuffer {
    * @throws TypeError/RangeError for a capacity that is not a whole number >= 1
    */
   constructor(options: number | RingBufferOptions = {}) {
-    const { capacity = 65_536, name = "ring", initialSize = INITIAL_STORE } = typeof options === "number" ? { capacity: options } : options;
+    const { capacity = 65_536, name = "ring", initialSize = INITIAL_STORE, trackWrites = false } = typeof options === "number" ? { capacity: options } : options;
     checkCount("capacity", capacity, 1);
     checkCount("initialSize", initialSize, 1);
     this.name = name;
     this.#capacity = capacity;
     this.#initialSize = initialSize;
+    this.#trackWrites = trackWrites === true;
+  }
+
+  /**
+   * Counts `clear()`, `reset()` and `discard()`: a writer that waited for
+   * room and finds it changed knows its write was cut (writeAll drops the
+   * rest of it rather than finish it on what comes next, e.g. a new
+   * connection).
+   */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Bytes dropped by `discard()` (and the unwritten rest of writes it cut), in total. */
+  get droppedBytes(): number {
+    return this.#droppedBytes;
+  }
+
+  /** Writes not delivered whole because `discard()` dropped all or part of them, in total (needs `trackWrites`). */
+  get droppedWrites(): number {
+    return this.#droppedWrites;
   }
 
   /** Bytes it holds at most. */
@@ -182,8 +224,17 @@ export class RingBuffer {
     this.#bytes.set(first === data.length ? data : data.subarray(0, first), tail);
     if (count > first) this.#bytes.set(data.subarray(first, count), 0);
     this.#length += count;
+    if (this.#trackWrites) this.#wrote(count, count === data.length);
     this.dataSignal.notify();
     return count;
+  }
+
+  #wrote(count: number, whole: boolean): void {
+    this.#writtenTotal += count;
+    if (whole) {
+      this.#ends.push(this.#writtenTotal);
+      this.#open = false;
+    } else this.#open = true;
   }
 
   /**
@@ -259,8 +310,24 @@ export class RingBuffer {
     if (count === 0) return 0;
     this.#length -= count;
     this.#head = this.#length === 0 ? 0 : (this.#head + count) % this.#bytes.length;
+    if (this.#trackWrites) this.#consumed(count);
     this.spaceSignal.notify();
     return count;
+  }
+
+  #consumed(count: number): void {
+    const total = (this.#consumedTotal += count);
+    const ends = this.#ends;
+    let head = this.#endsHead;
+    while (head < ends.length && ends[head]! <= total) head++;
+    if (head === ends.length) {
+      ends.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > ends.length) {
+      ends.splice(0, head);
+      head = 0;
+    }
+    this.#endsHead = head;
   }
 
   /**
@@ -373,15 +440,62 @@ export class RingBuffer {
     }
     if (n === 0) return;
     this.#length += n;
+    if (this.#trackWrites) this.#wrote(n, true);
     this.dataSignal.notify();
   }
 
-  /** Drops every waiting byte (the ended mark stays). */
+  /** Drops every waiting byte (the ended mark stays); a write in progress is cut (see `epoch`). */
   clear(): void {
+    this.#epoch++;
+    this.#forgetWrites();
     if (this.#length === 0) return;
     this.#length = 0;
     this.#head = 0;
     this.spaceSignal.notify();
+  }
+
+  /**
+   * Drops every waiting byte like `clear()`, counting what it drops in
+   * `droppedBytes` and (with `trackWrites`) `droppedWrites`: each write with
+   * bytes still waiting, and a write in progress, counts once. A handle
+   * calls it when the connection these bytes were meant for is gone.
+   * @returns the bytes dropped
+   */
+  discard(): number {
+    const length = this.#length;
+    this.#droppedBytes += length;
+    if (this.#trackWrites) this.#droppedWrites += this.#ends.length - this.#endsHead + (this.#open ? 1 : 0);
+    this.#epoch++;
+    this.#forgetWrites();
+    if (length > 0) {
+      this.#length = 0;
+      this.#head = 0;
+    }
+    this.spaceSignal.notify(); // wakes a writer waiting for room: it finds its write cut
+    return length;
+  }
+
+  /**
+   * Counts the unwritten rest of a write that `discard()` cut (writeAll
+   * calls it when it gives the write up).
+   * @param bytes bytes of the write that never went in
+   */
+  dropRest(bytes: number): void {
+    if (bytes > 0) this.#droppedBytes += bytes;
+  }
+
+  /** Closes a write that took only part of its bytes and will not go on (e.g. a writeAll that timed out). */
+  closeWrite(): void {
+    if (this.#trackWrites && this.#open) this.#wrote(0, true);
+  }
+
+  #forgetWrites(): void {
+    if (!this.#trackWrites) return;
+    this.#writtenTotal = 0;
+    this.#consumedTotal = 0;
+    this.#ends.length = 0;
+    this.#endsHead = 0;
+    this.#open = false;
   }
 
   /** Drops every waiting byte and the ended mark, for reuse after a reconnect. */

@@ -22,7 +22,10 @@ const NO_OPTIONS: Readonly<ReadOptions> = Object.freeze({});
  * @param bytes the bytes to write; read as they go in, so do not change them meanwhile
  * @param options `timeout` in seconds of tyme, `signal` (an abort throws
  *   AbortError; the bytes written so far stay in the ring)
- * @returns how many bytes it wrote (`bytes.length`)
+ * @returns how many bytes it wrote: `bytes.length`, or fewer when the ring
+ *   was cleared or discarded while it waited for room (the write was cut,
+ *   e.g. its connection was lost: the rest is not written, so nothing
+ *   finishes a torn write on a new connection, and `discard()` counted it)
  * @throws WriteTimeoutError when the timeout passes first (`written` says how
  *   many went in); RingEndedError when the ring was ended
  * @example
@@ -41,13 +44,26 @@ export function writeAll(ring: RingBuffer, bytes: Uint8Array, options: ReadOptio
 
 function* waitForRoom(ring: RingBuffer, bytes: Uint8Array, written: number, timeout: number | undefined): Operation<number> {
   let wait: Wait | undefined;
-  while (written < bytes.length) {
-    if (wait === undefined) wait = new Wait(timeout);
-    if (wait.expired) {
-      throw new WriteTimeoutError(`${ring.name}: only ${written} of ${bytes.length} bytes found room within ${timeout} s of tyme`, timeout!, written);
+  const epoch = ring.epoch;
+  try {
+    while (written < bytes.length) {
+      if (wait === undefined) wait = new Wait(timeout);
+      if (wait.expired) {
+        throw new WriteTimeoutError(`${ring.name}: only ${written} of ${bytes.length} bytes found room within ${timeout} s of tyme`, timeout!, written);
+      }
+      yield* wait.sleep(ring.spaceSignal);
+      if (ring.epoch !== epoch) {
+        // The ring was cleared or discarded meanwhile (e.g. its connection was
+        // lost): finishing the write there would tear it. Drop the rest.
+        ring.dropRest(bytes.length - written);
+        return written;
+      }
+      written += ring.write(bytes.subarray(written));
     }
-    yield* wait.sleep(ring.spaceSignal);
-    written += ring.write(bytes.subarray(written));
+    return written;
+  } finally {
+    // A write that will not go on (a timeout, an abort, its dog closed) ends
+    // its record here, so the next write starts a record of its own.
+    if (written < bytes.length && ring.epoch === epoch) ring.closeWrite();
   }
-  return written;
 }

@@ -3,9 +3,10 @@
  *
  * @module
  */
-import { currentTyme, WAIT, type Tymth } from "../core/index.js";
+import { currentTyme, currentWaker, WAIT, type Tymth } from "../core/index.js";
 import { formatAddress } from "./address.js";
-import { Connection, type ConnectionOptions, type ConnectionState } from "./connection.js";
+import type { Handle, HandleState } from "../io/handle.js";
+import { Connection, type ConnectionOptions } from "./connection.js";
 import { checkSeconds } from "./validate.js";
 import { nodeDriver, type TcpDriver } from "./driver.js";
 import { ConnectError, type TcpError } from "./errors.js";
@@ -48,10 +49,16 @@ const READ_BUFFER = new Uint8Array(64 * 1024);
  * socket needs drain).
  *
  * The peer's FIN makes the client `cutoff` (rxbs ends; it may still send,
- * half-open). On reconnect, `rxbs` and `txbs` start empty: a reconnect waits
- * until protocol code has read what the old connection delivered, and the
- * bytes of `txbs` not sent on it are counted in `unsent`, not sent on the
- * new one.
+ * half-open). A reconnect waits until protocol code has read what the old
+ * connection delivered. Delivery contract across reconnects: a write (one
+ * `writeAll` call) reaches one connection whole or not at all, never part on
+ * one and the rest on the next. When a connection is lost, what is left in
+ * `txbs` is dropped and counted (`unsentBytes`, `unsentWrites`, cumulative),
+ * and a writer blocked part-way in `writeAll` gives up the rest of its write
+ * (counted too); writes made while disconnected wait in `txbs` for the next
+ * connection (failed attempts drop nothing). Bytes the OS took
+ * (`sentBytes`) but the peer never read are beyond the client's knowledge,
+ * as with any TCP socket.
  *
  * @example
  * ```ts
@@ -65,7 +72,7 @@ const READ_BUFFER = new Uint8Array(64 * 1024);
  * await new Doist({ doers: [new ClientDoer({ client }), talk], real: true, limit: 10 }).do();
  * ```
  */
-export class Client extends Connection {
+export class Client extends Connection implements Handle {
   /** Host to connect to. */
   readonly host: string;
   /** Port to connect to. */
@@ -82,7 +89,9 @@ export class Client extends Connection {
   #wanted = false;
   #attemptAt = 0;
   #retryAt: number | undefined;
-  #everOpened = false;
+  /** `#attemptAt`/`#retryAt` still hold the tyme read at an event: restamp them at the next service. */
+  #stampAttempt = false;
+  #stampRetry = false;
 
   /**
    * Creates a client; it does not connect until `open()`.
@@ -95,7 +104,7 @@ export class Client extends Connection {
     const port = options.port;
     if (typeof port !== "number") throw new TypeError(`port must be a number, got ${typeof port}`);
     if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new RangeError(`port must be a whole number from 1 to 65535, got ${port}`);
-    super(options, `client ${formatAddress(host, port)}`);
+    super(options, `client ${formatAddress(host, port)}`, true);
     this.host = host;
     this.port = port;
     this.reconnectable = options.reconnectable ?? false;
@@ -131,21 +140,105 @@ export class Client extends Connection {
    * Starts connecting (non-blocking) unless already opening or open. A
    * failure shows as `state === "closed"` with `error` set (a ConnectError
    * or TlsError), or as a retry when `reconnectable`.
+   * @returns resolves once connected; rejects with the ConnectError or
+   *   TlsError of an attempt that failed and will not be retried, or a
+   *   ConnectError when `close()` comes first. Need not be awaited: an
+   *   unawaited rejection is not reported as unhandled.
    */
-  open(): void {
+  open(): Promise<void> {
     this.#wanted = true;
-    if (this.state === "opening" || this.state === "open") return;
-    this.#attempt();
+    if (this.state === "open") return Promise.resolve();
+    const pending = this.#pendingOpen();
+    if (this.state !== "opening") this.#attempt();
+    return pending;
+  }
+
+  #openPromise: Promise<void> | undefined;
+  #openResolve: (() => void) | undefined;
+  #openReject: ((error: Error) => void) | undefined;
+
+  #pendingOpen(): Promise<void> {
+    if (this.#openPromise !== undefined) return this.#openPromise;
+    const promise = new Promise<void>((resolve, reject) => {
+      this.#openResolve = resolve;
+      this.#openReject = reject;
+    });
+    promise.catch(() => {}); // awaiting is optional: the failure is also in `error`
+    this.#openPromise = promise;
+    return promise;
+  }
+
+  #settleOpen(error: Error | undefined): void {
+    const resolve = this.#openResolve;
+    const reject = this.#openReject;
+    this.#openPromise = undefined;
+    this.#openResolve = undefined;
+    this.#openReject = undefined;
+    if (error === undefined) resolve?.();
+    else reject?.(error);
+  }
+
+  protected override setState(state: HandleState): void {
+    super.setState(state);
+    if (state === "open") this.#settleOpen(undefined);
+  }
+
+  /** Sending may still happen: on this connection, or on the next one when reconnecting. */
+  override get maySend(): boolean {
+    return super.maySend || (this.reconnectable && this.#wanted);
+  }
+
+  /** More bytes may arrive: on this connection, or on the next one when reconnecting. */
+  override get mayReceive(): boolean {
+    return super.mayReceive || (this.reconnectable && this.#wanted);
   }
 
   /**
-   * Closes the connection and stops reconnecting. Safe to call twice.
+   * Bytes written to `txbs` that never reached a connection, in total: what
+   * was still in `txbs` when a connection was lost or the client closed,
+   * plus the unwritten rest of writes cut by that. Every byte a writer put in
+   * is either handed to the OS (`sentBytes`), still in `txbs`, or counted
+   * here.
+   */
+  get unsentBytes(): number {
+    return this.txbs.droppedBytes;
+  }
+
+  /**
+   * Writes (one `writeAll` call, or one `txbs.write` that took all its
+   * bytes) that did not reach a connection whole, in total: dropped whole,
+   * or cut after their first part went to a connection that was then lost.
+   * A write never continues on the next connection.
+   */
+  get unsentWrites(): number {
+    return this.txbs.droppedWrites;
+  }
+
+  /**
+   * Closes the connection and stops reconnecting. What is left in `txbs` is
+   * dropped and counted (`unsentBytes`, `unsentWrites`), and `txbs` ends:
+   * writing to a closed client throws `RingEndedError` until it is opened
+   * again. Safe to call twice.
    */
   override close(): void {
     this.#wanted = false;
     this.#retryAt = undefined;
     super.close();
-    if (this.#everOpened) this.txbs.clear(); // counted in `unsent`
+    this.#stopSending();
+    if (this.#openPromise !== undefined) this.#settleOpen(new ConnectError(`${this.label}: closed before it connected`));
+  }
+
+  /** Nothing will send `txbs` any more: drop and count what is in it, and refuse further writes. */
+  #stopSending(): void {
+    this.txbs.discard();
+    this.txbs.end();
+  }
+
+  protected override lost(): void {
+    // The connection these bytes were meant for is gone; a write never
+    // continues on the next one. Writes made from now on wait for it.
+    this.txbs.discard();
+    if (!this.reconnectable || !this.#wanted) this.txbs.end();
   }
 
   /** Connects, reconnects, receives and sends, once, without blocking. */
@@ -183,6 +276,16 @@ export class Client extends Connection {
   serviceConnect(): void {
     if (!this.#wanted) return;
     const tyme = this.tyme;
+    // Deadlines set at socket events read a tyme that lags the wall clock
+    // while a real-time Doist sleeps: count them from this pass instead.
+    if (this.#stampAttempt) {
+      this.#stampAttempt = false;
+      this.#attemptAt = tyme;
+    }
+    if (this.#stampRetry) {
+      this.#stampRetry = false;
+      if (this.#retryAt !== undefined) this.#retryAt = tyme + this.tymeout;
+    }
     if (this.state === "opening" && this.reconnectable && this.tymeout > 0 && tyme >= this.#attemptAt + this.tymeout) {
       const error = new ConnectError(`${this.label}: connect timed out after ${this.tymeout}s of tyme`);
       this.closeSocket(false);
@@ -200,13 +303,19 @@ export class Client extends Connection {
 
   /**
    * Tyme at which `service()` has timed work to do (a retry, or an attempt
-   * to abandon), for the Doer's sleep; `Infinity` when none.
-   * @returns the tyme
+   * to abandon), for the Doer's sleep (see `tockUntil`); `WAIT` (Infinity)
+   * when none.
    */
-  get nextDeadline(): number {
+  get due(): number {
     if (!this.#wanted || !this.reconnectable) return WAIT;
+    if (this.#stampAttempt || this.#stampRetry) return this.tyme; // to be stamped by the next service
     if (this.state === "opening") return this.tymeout > 0 ? this.#attemptAt + this.tymeout : WAIT;
     return this.#retryAt ?? WAIT;
+  }
+
+  /** @deprecated renamed {@link Client.due}. */
+  get nextDeadline(): number {
+    return this.due;
   }
 
   /**
@@ -226,42 +335,54 @@ export class Client extends Connection {
       if (this.attempts > 0 && idle) {
         throw this.error ?? new ConnectError(`${this.label}: not connected`);
       }
-      const subscribed = this.stateSignal.subscribe();
       const remaining = timeout === WAIT ? WAIT : start + timeout - (currentTyme() ?? this.tyme);
       if (remaining <= 0) {
-        this.stateSignal.unsubscribe();
         const cause: TcpError | undefined = this.error;
         throw new ConnectError(`${this.label}: not connected within ${timeout}s of tyme${cause === undefined ? "" : ` (last error: ${cause.message})`}`, cause);
       }
-      yield subscribed ? remaining : 0;
-      this.stateSignal.unsubscribe();
+      const waker = currentWaker();
+      const subscribed = this.stateSignal.subscribe(waker);
+      try {
+        yield subscribed ? remaining : 0;
+      } finally {
+        // Also when the waiting dog is force-closed: it must not stay pinned to the signal.
+        if (subscribed) this.stateSignal.unsubscribe(waker);
+      }
     }
   }
 
   protected override connectFailed(): void {
-    if (this.reconnectable && this.#wanted) this.#retryAt = this.tyme + this.tymeout;
-    else {
+    if (this.reconnectable && this.#wanted) {
+      this.#retryAt = this.tyme + this.tymeout;
+      this.#stampRetry = true;
+    } else {
       this.#retryAt = undefined;
       this.rxbs.end(); // nobody will fill it: let readers stop
+      this.#stopSending();
+      this.#settleOpen(this.error ?? new ConnectError(`${this.label}: connect failed`));
     }
   }
 
   protected override cutOff(): void {
     this.#retryAt = this.reconnectable && this.#wanted ? this.tyme + this.tymeout : undefined;
+    this.#stampRetry = this.#retryAt !== undefined;
   }
 
   readonly #retryWaker = { wake: (): void => this.onEvent() };
 
   #attempt(): void {
     this.#retryAt = undefined;
+    this.#stampRetry = false;
     // A fresh connection starts with an empty, unended rxbs (retries wait
-    // until the old bytes were read) and, after an open one, an empty txbs:
-    // what the old connection did not send is counted in `unsent`.
+    // until the old bytes were read). txbs keeps what was written since the
+    // last connection was lost (it was emptied then, and counted): failed
+    // attempts drop nothing. A closed client's ended txbs opens again.
     if (this.rxbs.ended) this.rxbs.reset();
-    const unsent = this.#everOpened ? this.txbs.length : 0;
-    if (this.#everOpened) this.txbs.clear();
+    if (this.txbs.ended) this.txbs.reset();
+    const unsent = this.unsent;
     this.attempts++;
     this.#attemptAt = this.tyme;
+    this.#stampAttempt = true;
     const tls = this.tls;
     const socket = this.driver.connect({
       host: this.host,
@@ -274,8 +395,4 @@ export class Client extends Connection {
     this.unsent = unsent;
   }
 
-  protected override setState(state: ConnectionState): void {
-    if (state === "open") this.#everOpened = true;
-    super.setState(state);
-  }
 }

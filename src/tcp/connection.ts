@@ -59,8 +59,10 @@ export abstract class Connection {
   wirelog: WireTap | undefined;
   /** The last error: a failed connect, a reset, a TLS failure. Cleared by a new attempt. */
   error: TcpError | undefined;
-  /** Bytes left in `txbs` (not sent, or not confirmed by the socket) when the connection ended. */
+  /** Bytes left in `txbs` (not sent, or not confirmed by the socket) when the last connection ended. */
   unsent = 0;
+  /** Bytes handed to the OS (confirmed by the socket) since the handle was made, over every connection. */
+  sentBytes = 0;
   /** Disable Nagle's algorithm. */
   readonly noDelay: boolean;
   /** Keepalive delay in seconds; 0: off. */
@@ -79,17 +81,20 @@ export abstract class Connection {
   readonly #sizes: number[] = [];
   #written: (error?: Error | null) => void = () => {};
   #shutdown: ShutdownState = "none";
+  /** The attached socket reached `open` (so losing it loses a connection, not an attempt). */
+  #socketOpened = false;
   #closeWhenFlushed = false;
   readonly #eventWaker: Waker = { wake: () => this.onEvent() };
 
   /**
    * @param options ring size, socket options, wirelog
    * @param name names the rings, e.g. `client 127.0.0.1:7000`
+   * @param trackWrites keep write boundaries in `txbs` (to count dropped writes)
    */
-  constructor(options: ConnectionOptions, name: string) {
+  constructor(options: ConnectionOptions, name: string, trackWrites = false) {
     const capacity = checkCount("bufferSize", options.bufferSize ?? 65_536, 1);
     this.rxbs = new RingBuffer({ capacity, name: `${name} rxbs` });
-    this.txbs = new RingBuffer({ capacity, name: `${name} txbs` });
+    this.txbs = new RingBuffer({ capacity, name: `${name} txbs`, trackWrites });
     this.noDelay = options.noDelay ?? true;
     this.keepAlive = checkSeconds("keepAlive", options.keepAlive ?? 0);
     this.wirelog = options.wirelog;
@@ -130,6 +135,67 @@ export abstract class Connection {
   /** Reading is paused because `rxbs` is full. */
   get receivePaused(): boolean {
     return this.#paused;
+  }
+
+  /**
+   * Bytes written to `txbs` now may still reach the peer: a socket is
+   * attached, connecting or open (also half-open after the peer's FIN), and
+   * our side was not shut down. A reconnecting Client adds: it will connect
+   * again and send them.
+   */
+  get maySend(): boolean {
+    return this.#socket !== undefined && this.#shutdown === "none";
+  }
+
+  /**
+   * More bytes may still arrive in `rxbs`: connecting or open and the peer
+   * has not ended its side, or received bytes are still held back. A
+   * reconnecting Client adds: a new connection may bring more.
+   */
+  get mayReceive(): boolean {
+    if (this.#stash !== undefined) return true;
+    return this.#socket !== undefined && !this.#peerEnded && !this.#receiveShut;
+  }
+
+  /** The socket's local IP address, once connected. */
+  get localAddress(): string | undefined {
+    return this.#local;
+  }
+
+  /** The socket's local port, once connected. */
+  get localPort(): number | undefined {
+    return this.#localPort;
+  }
+
+  #local: string | undefined;
+  #localPort: number | undefined;
+  #receiveShut = false;
+
+  /**
+   * Stops receiving, like `shutdown(SHUT_RD)`: `rxbs` ends after what it
+   * holds (readers drain it, then see the end) and later bytes from the peer
+   * are read and dropped, so the peer is not stalled. Sending goes on.
+   */
+  shutdownReceive(): void {
+    if (this.#receiveShut) return;
+    this.#receiveShut = true;
+    this.#stash = undefined;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket?.resume();
+    }
+    this.rxbs.end();
+    this.onEvent();
+  }
+
+  /**
+   * Shuts both directions down: receiving stops at once
+   * (`shutdownReceive`), and FIN goes out once `txbs` is flushed
+   * (`shutdownSend`); the connection closes once the peer has closed too.
+   */
+  shutdown(): void {
+    this.shutdownReceive();
+    this.endAfterFlush();
   }
 
   /** Moves bytes both ways once, without blocking. */
@@ -191,7 +257,9 @@ export abstract class Connection {
         this.#inflight += view.length;
         this.#sizes.push(view.length);
         const more = socket.write(view, this.#written);
-        if (socket.writableLength === 0) this.#settle();
+        // Taken by the OS at once: give the bytes back now. Not when the
+        // write failed at once (the peer reset): they were not sent.
+        if (socket.writableLength === 0 && socket.errored == null && socket.destroyed !== true) this.#settle();
         if (!more) {
           this.#needDrain = true;
           break;
@@ -260,7 +328,10 @@ export abstract class Connection {
     this.#resetSend();
     socket?.destroy();
     if (endReceive) this.rxbs.end();
+    const wasOpen = socket !== undefined && this.#socketOpened;
+    this.#socketOpened = false;
     this.setState("closed");
+    if (wasOpen) this.lost();
     this.onEvent();
   }
 
@@ -276,7 +347,18 @@ export abstract class Connection {
    * @param connectEvent the event that says it is ready: `connect` or `secureConnect`
    */
   protected attach(socket: StreamSocket, connected: boolean, connectEvent: "connect" | "secureConnect"): void {
-    this.#socket?.destroy(); // a half-open predecessor (reconnect after the peer's FIN)
+    const predecessor = this.#socket;
+    if (predecessor !== undefined) {
+      // A half-open predecessor (reconnect after the peer's FIN).
+      this.#socket = undefined;
+      predecessor.destroy();
+      this.unsent = this.txbs.length;
+      this.#resetSend();
+      if (this.#socketOpened) this.lost();
+    }
+    this.#socketOpened = false;
+    this.#gotBytes = false;
+    this.#receiveShut = false;
     this.#socket = socket;
     this.#peerEnded = false;
     this.#stash = undefined;
@@ -293,6 +375,7 @@ export abstract class Connection {
       const size = this.#sizes.shift();
       if (size === undefined || size === 0) return;
       this.#inflight -= size;
+      this.sentBytes += size;
       this.txbs.consume(size);
     };
     socket.on("data", (chunk: Uint8Array) => {
@@ -326,6 +409,8 @@ export abstract class Connection {
       this.#socket = undefined;
       this.unsent = this.txbs.length;
       this.#resetSend();
+      const wasOpen = this.#socketOpened;
+      this.#socketOpened = false;
       const was = this.#state;
       if (was === "opening") {
         this.error ??= socketError(this.label, new Error("connection closed during connect"), true);
@@ -339,6 +424,7 @@ export abstract class Connection {
           this.cutOff();
         }
       }
+      if (wasOpen) this.lost();
       this.onEvent();
     });
     if (connected) this.#opened(socket);
@@ -361,6 +447,11 @@ export abstract class Connection {
     const wirelog = this.wirelog;
     if (wirelog !== undefined) wirelog.rx(chunk, this.#peer);
     this.touched();
+    if (this.#receiveShut) return true; // shut for receiving: read and dropped
+    if (!this.#gotBytes) {
+      this.#gotBytes = true;
+      this.firstBytes();
+    }
     if (this.#stash !== undefined || this.rxbs.ended) {
       // Only a driver that ignored pause() gets here; keep every byte anyway.
       const stash = this.#stash ?? new Uint8Array(0);
@@ -399,6 +490,18 @@ export abstract class Connection {
   /** Called for every chunk moved, for idle timeouts. */
   protected touched(): void {}
 
+  /** Called when the first bytes of a connection arrive, for first-byte deadlines. */
+  protected firstBytes(): void {}
+
+  #gotBytes = false;
+
+  /**
+   * Called when the socket of a connection that had opened is gone (closed
+   * by us, by the peer, reset, or replaced by a reconnect): whatever is left
+   * in `txbs` was meant for it.
+   */
+  protected lost(): void {}
+
   /** Called when a connect attempt failed (state is `closed`, `error` set). */
   protected connectFailed(): void {}
 
@@ -407,6 +510,9 @@ export abstract class Connection {
 
   #opened(socket: StreamSocket): void {
     this.#peer = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.#socketOpened = true;
+    this.#local = socket.localAddress;
+    this.#localPort = socket.localPort;
     socket.setNoDelay(this.noDelay);
     if (this.keepAlive > 0) socket.setKeepAlive(true, this.keepAlive * 1000);
     this.setState("open");
@@ -432,6 +538,7 @@ export abstract class Connection {
     const inflight = this.#inflight;
     if (inflight === 0) return;
     this.#inflight = 0;
+    this.sentBytes += inflight;
     this.#sizes.fill(0);
     this.txbs.consume(inflight);
   }

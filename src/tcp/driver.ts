@@ -25,6 +25,10 @@ import type { ClientTlsOptions, ServerTlsOptions } from "./tls-options.js";
 export interface StreamSocket {
   /** Peer address, once known. */
   readonly remoteAddress?: string | undefined;
+  /** The socket was destroyed (e.g. reset before it was handed over). */
+  readonly destroyed?: boolean;
+  /** The error a failed write or read left (Node sets it at once, before the `error` event). */
+  readonly errored?: Error | null;
   /** Peer port, once known. */
   readonly remotePort?: number | undefined;
   /** Local address, once bound. */
@@ -54,8 +58,12 @@ export interface StreamSocket {
   setNoDelay(noDelay?: boolean): unknown;
   /** Turns TCP keepalive probes on, after `initialDelay` ms of silence. */
   setKeepAlive(enable?: boolean, initialDelay?: number): unknown;
-  /** Adds an event listener (events listed above). */
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  /** Listens for received bytes (not emitted when the driver honours `onread`). */
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  /** Listens for a socket error (with a Node-style `code`). */
+  on(event: "error", listener: (error: Error) => void): unknown;
+  /** Listens for connect / TLS handshake done, the peer's FIN, drain, or the socket being gone. */
+  on(event: "connect" | "secureConnect" | "end" | "drain" | "close", listener: () => void): unknown;
 }
 
 /** A listening socket. Events: `"listening"`, `"error"` `(error: Error)`, `"close"`. */
@@ -71,8 +79,10 @@ export interface StreamServer {
   } | string | null;
   /** Stops accepting; open connections are not touched. */
   close(): unknown;
-  /** Adds an event listener (events listed above). */
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  /** Listens for the listener being bound, or it being closed. */
+  on(event: "listening" | "close", listener: () => void): unknown;
+  /** Listens for a failed listen (e.g. `EADDRINUSE`). */
+  on(event: "error", listener: (error: Error) => void): unknown;
 }
 
 /** What a Client asks of `driver.connect`. */
@@ -110,6 +120,12 @@ export interface ListenHandlers {
   connection(socket: StreamSocket): void;
   /** An incoming connection failed before it was handed over (e.g. a TLS handshake error). */
   clientError?(error: Error, socket: StreamSocket): void;
+  /**
+   * TLS only: a TCP connection arrived and its handshake starts; return
+   * false to drop it at once (e.g. too many connections and handshakes).
+   * Each admitted one later ends in `connection` or `clientError`.
+   */
+  admit?(socket: StreamSocket): boolean;
 }
 
 /** Opens sockets and listeners: the one place the TCP handles touch the network. */
@@ -154,15 +170,23 @@ export const nodeDriver: TcpDriver = {
   listen(options: DriverListenOptions, handlers: ListenHandlers): StreamServer {
     let server: net.Server;
     if (options.tls !== undefined) {
-      const { sni, ...rest } = options.tls;
+      const { sni, handshakeTimeout, ...rest } = options.tls;
       const contexts = new Map<string, tls.SecureContext>();
       if (sni !== undefined) for (const [name, context] of Object.entries(sni)) contexts.set(name.toLowerCase(), tls.createSecureContext(context as tls.SecureContextOptions));
       const tlsServer = tls.createServer({
         ...rest,
         allowHalfOpen: true,
+        ...(handshakeTimeout === undefined ? {} : { handshakeTimeout: Math.max(1, Math.round(handshakeTimeout * 1000)) }),
         ...(sni === undefined ? {} : { SNICallback: (name: string, done: (error: Error | null, context?: tls.SecureContext) => void) => done(null, contexts.get(name.toLowerCase())) }),
       } as tls.TlsOptions);
       tlsServer.on("secureConnection", handlers.connection);
+      const admit = handlers.admit;
+      if (admit !== undefined) {
+        // Registered first, so a refused socket is gone before TLS starts on it.
+        tlsServer.prependListener("connection", (raw: net.Socket) => {
+          if (!admit(raw)) raw.destroy();
+        });
+      }
       tlsServer.on("tlsClientError", (error: Error, socket: tls.TLSSocket) => {
         socket.destroy();
         handlers.clientError?.(error, socket);

@@ -44,6 +44,9 @@ export class TlsError extends TcpError {}
 /** A connection was closed because it sent and received nothing for the server's `idleTimeout`. */
 export class IdleTimeoutError extends TcpError {}
 
+/** A connection sent no first byte within the server's `firstByteTimeout` (a slow or half-open peer). */
+export class FirstByteTimeoutError extends TcpError {}
+
 /** A connection handler threw; `cause` is what it threw, `remoter` says which connection. */
 export class HandlerError extends TcpError {
   /** `host:port` of the peer whose handler failed. */

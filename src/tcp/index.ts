@@ -6,7 +6,7 @@
  *
  * @module
  */
-export { TcpError, ConnectError, ConnectionResetError, ListenError, TlsError, IdleTimeoutError, HandlerError } from "./errors.js";
+export { TcpError, ConnectError, ConnectionResetError, ListenError, TlsError, IdleTimeoutError, FirstByteTimeoutError, HandlerError } from "./errors.js";
 export { formatAddress } from "./address.js";
 export type { WireTap } from "./wire-tap.js";
 export type { ConnectionState, ConnectionOptions } from "./connection.js";
@@ -17,5 +17,5 @@ export { ClientTls, type ClientTlsConfig } from "./client-tls.js";
 export { Remoter, type RemoterHost } from "./remoter.js";
 export { Server, type ServerOptions, type ServerState } from "./server.js";
 export { ServerTls, type ServerTlsConfig } from "./server-tls.js";
-export { ClientDoer, type ClientDoerOptions } from "./client-doer.js";
+export { ClientDoer, type ClientDoerOptions, type ClientHandler } from "./client-doer.js";
 export { ServerDoer, EchoServerDoer, type ServerDoerOptions, type ConnectionHandler } from "./server-doer.js";

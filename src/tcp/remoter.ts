@@ -3,7 +3,10 @@
  *
  * @module
  */
+import { WAIT, type Tymth } from "../core/index.js";
+import type { Handle } from "../io/handle.js";
 import { formatAddress } from "./address.js";
+import { TcpError } from "./errors.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import type { StreamSocket } from "./driver.js";
 
@@ -19,20 +22,24 @@ export interface RemoterHost {
   dirty(remoter: Remoter): void;
   /** The remoter moved bytes: restart its idle timeout. */
   touch(remoter: Remoter): void;
+  /** The remoter's first bytes arrived: its first-byte deadline is met. */
+  received?(remoter: Remoter): void;
 }
 
 /**
  * One accepted connection, with its own `rxbs`/`txbs`. The {@link Server}
- * creates it, keys it by the peer's `host:port` in `server.remoters`, and
+ * creates it, keys it by a unique `id` in `server.remoters`, and
  * services it only when it had an event; a handler reads `rxbs` and writes
  * `txbs`.
  */
-export class Remoter extends Connection {
+export class Remoter extends Connection implements Handle {
   /** Peer address. */
   readonly remoteAddress: string;
   /** Peer port. */
   readonly remotePort: number;
-  /** `host:port` of the peer: its key in `server.remoters`. */
+  /** Unique (per server) connection id: its key in `server.remoters`. */
+  readonly id: number;
+  /** `host:port` of the peer, for messages (not unique: a peer may reuse a port). */
   readonly key: string;
   readonly #host: RemoterHost;
 
@@ -41,14 +48,16 @@ export class Remoter extends Connection {
    * @param host the accepting server
    * @param socket the accepted, connected socket
    * @param options ring size, socket options, wirelog
+   * @param id unique connection id (the server's counter)
    */
-  constructor(host: RemoterHost, socket: StreamSocket, options: ConnectionOptions) {
+  constructor(host: RemoterHost, socket: StreamSocket, options: ConnectionOptions, id: number) {
     const key = formatAddress(socket.remoteAddress, socket.remotePort);
     super(options, `remoter ${key} of ${host.label}`);
     this.#host = host;
     this.remoteAddress = socket.remoteAddress ?? "?";
     this.remotePort = socket.remotePort ?? 0;
     this.key = key;
+    this.id = id;
     this.attach(socket, true, "connect");
   }
 
@@ -57,11 +66,34 @@ export class Remoter extends Connection {
     return `remoter ${this.key} of ${this.#host.label}`;
   }
 
+  /** The server services remoters and times them out: nothing is timed here ({@link WAIT}). */
+  get due(): number {
+    return WAIT;
+  }
+
+  /** A remoter reads no tyme of its own (its server does): nothing to wind. */
+  wind(tymth: Tymth): void {
+    void tymth;
+  }
+
+  /**
+   * A remoter is accepted open.
+   * @returns resolves while it is open or half-open; rejects with its error (or a TcpError) once closed
+   */
+  open(): Promise<void> {
+    if (this.state !== "closed") return Promise.resolve();
+    return Promise.reject(this.error ?? new TcpError(`${this.label}: closed`));
+  }
+
   protected override onEvent(): void {
     this.#host.dirty(this);
   }
 
   protected override touched(): void {
     this.#host.touch(this);
+  }
+
+  protected override firstBytes(): void {
+    this.#host.received?.(this);
   }
 }

@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { DoDoer, doify, HioError, type DoerOptions, type DoFunction } from "../core/index.js";
+import { DoDoer, doify, type DoerOptions, type DoFunction, type Tymth } from "../core/index.js";
+import { EndOfStreamError } from "../io/errors.js";
+import { tockUntil } from "../io/handle.js";
 import { HandlerError } from "./errors.js";
 import type { Remoter } from "./remoter.js";
 import type { Server } from "./server.js";
@@ -21,7 +23,11 @@ export interface ServerDoerOptions extends Omit<DoerOptions, "tock"> {
   server: Server;
   /** Runs once per connection. Without it, connections are accepted and serviced only. */
   handler?: ConnectionHandler;
-  /** Called with each error a handler throws (after its connection was closed). */
+  /**
+   * Called with each error a handler throws (after its connection was
+   * closed). Without it, each error is printed to stderr (handle, peer,
+   * stack), so a failing handler is never silent.
+   */
   onError?: (error: HandlerError) => void;
   /** Most errors kept in `errors` (oldest dropped first). Default 100. */
   maxErrors?: number;
@@ -92,6 +98,15 @@ export class ServerDoer extends DoDoer {
     this.#maxErrors = options.maxErrors ?? 100;
   }
 
+  /**
+   * Winds this doer and its server onto a tyme base.
+   * @param tymth the tyme base
+   */
+  override wind(tymth: Tymth): void {
+    super.wind(tymth);
+    this.server?.wind(tymth);
+  }
+
   /** Enter context: winds the server, makes it wake this doer, and opens it. */
   override enter(): void {
     const server = this.server;
@@ -112,6 +127,7 @@ export class ServerDoer extends DoDoer {
     if (server.error !== undefined && server.state === "closed") throw server.error;
     const fresh = server.serviceAccepts();
     for (let index = 0; index < fresh.length; index++) this.connected(fresh[index]!);
+    if (this.#shuttingDown && this.handler === undefined) for (let index = 0; index < fresh.length; index++) fresh[index]!.endAfterFlush();
     try {
       server.serviceReceives();
       this.process();
@@ -121,7 +137,35 @@ export class ServerDoer extends DoDoer {
     }
     const reaped = server.serviceReaps();
     for (let index = 0; index < reaped.length; index++) this.disconnected(reaped[index]!);
-    return false;
+    // Done once a graceful shutdown has finished: the Doist may end.
+    return this.#shuttingDown && server.state === "closed";
+  }
+
+  #shuttingDown = false;
+
+  protected override recurring(): boolean {
+    if (this.#shuttingDown && this.server.state === "closed") return false;
+    return super.recurring();
+  }
+
+  /**
+   * Shuts the server down gracefully (see `Server.shutdown`): no new
+   * connections; handlers run on for up to `grace` seconds of tyme, each
+   * one's end flushing and closing its connection; connections without a
+   * handler are flushed and half-closed at once; then the rest are
+   * force-closed (their handlers' `finally` runs), and this doer is done, so
+   * a Doist with nothing else to run ends.
+   *
+   * To shut down on SIGTERM, run the Doist with `signals: false` and call it
+   * from your own handler: `process.once("SIGTERM", () => void doer.shutdown(10))`.
+   * @param grace seconds of tyme to let connections finish. Default 5.
+   * @returns resolves once every connection is gone and the server is closed
+   */
+  shutdown(grace = 5): Promise<void> {
+    this.#shuttingDown = true;
+    const done = this.server.shutdown(grace);
+    if (this.handler === undefined) for (const remoter of this.server.remoters.values()) remoter.endAfterFlush();
+    return done;
   }
 
   /** Exit context: closes the server and force-closes every handler. */
@@ -188,10 +232,9 @@ export class ServerDoer extends DoDoer {
 
   protected override nextTock(): number | undefined {
     const tock = super.nextTock();
-    const deadline = this.server.nextDeadline;
-    if (deadline === Number.POSITIVE_INFINITY || tock === undefined || tock === 0) return tock;
-    const until = deadline - (this.tyme ?? 0);
-    return until > 0 ? Math.min(tock, until) : undefined;
+    if (tock === undefined || tock === 0) return tock;
+    const until = tockUntil(this.server.due, this.tyme);
+    return until === undefined ? undefined : Math.min(tock, until);
   }
 
   /**
@@ -217,7 +260,8 @@ export class ServerDoer extends DoDoer {
     const wrapped = new HandlerError(`${this.server.label}: handler for ${remoter.key} failed: ${reason}`, remoter.key, error);
     if (this.errors.length >= this.#maxErrors) this.errors.shift();
     this.errors.push(wrapped);
-    this.onError?.(wrapped);
+    if (this.onError !== undefined) this.onError(wrapped);
+    else process.stderr.write(`hio: ${wrapped.message}\n${error instanceof Error && error.stack !== undefined ? `${error.stack}\n` : ""}`);
   }
 }
 
@@ -267,7 +311,5 @@ export class EchoServerDoer extends ServerDoer {
 const GROUP_SIZE = 128;
 
 function isCleanEnd(error: unknown): boolean {
-  if (!(error instanceof HioError) || error.name !== "EndOfStreamError") return false;
-  const partial = (error as { partial?: unknown }).partial;
-  return partial instanceof Uint8Array && partial.length === 0;
+  return error instanceof EndOfStreamError && error.partial.length === 0;
 }

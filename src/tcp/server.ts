@@ -10,15 +10,19 @@ import type { ConnectionOptions } from "./connection.js";
 import { checkCount, checkSeconds } from "./validate.js";
 import type { WireTap } from "./wire-tap.js";
 import { nodeDriver, type StreamServer, type StreamSocket, type TcpDriver } from "./driver.js";
-import { IdleTimeoutError, ListenError, TcpError } from "./errors.js";
+import { IdleTimeoutError, FirstByteTimeoutError, ListenError, TcpError } from "./errors.js";
 import { Remoter, type RemoterHost } from "./remoter.js";
 import type { ServerTlsOptions } from "./tls-options.js";
 
 /** Received bytes waiting in a remoter's rxbs past which its server wakes at once instead of once per event-loop turn. */
 const URGENT_BYTES = 4096;
 
-/** A server's lifecycle: `"closed"`, `"opening"` (binding), `"open"` (accepting). */
-export type ServerState = "closed" | "opening" | "open";
+/**
+ * A server's lifecycle: `"closed"`, `"opening"` (binding), `"open"`
+ * (accepting), `"draining"` (shutting down gracefully: no longer accepting,
+ * open connections finish until the grace period ends; see `shutdown`).
+ */
+export type ServerState = "closed" | "opening" | "open" | "draining";
 
 /** Options of {@link Server}. */
 export interface ServerOptions extends ConnectionOptions {
@@ -36,6 +40,13 @@ export interface ServerOptions extends ConnectionOptions {
   maxConnections?: number;
   /** Close a connection that moved no bytes for this many seconds of tyme; 0 (default): never. */
   idleTimeout?: number;
+  /**
+   * Close a connection whose first byte has not arrived this many seconds
+   * of tyme after it was accepted (with a `FirstByteTimeoutError`): sheds
+   * slowloris and half-open peers, like Go's `ReadHeaderTimeout`. 0
+   * (default): never.
+   */
+  firstByteTimeout?: number;
   /** Tyme base (ServerDoer winds it). */
   tymth?: Tymth | undefined;
   /** Where sockets come from. Default: {@link nodeDriver}. */
@@ -66,8 +77,12 @@ export class Server implements RemoterHost {
   readonly host: string;
   /** Port: as given, then the one bound once open. */
   port: number;
-  /** Connections open now, keyed by the peer's `host:port`. */
-  readonly remoters = new Map<string, Remoter>();
+  /**
+   * Connections open now, keyed by their unique `id` (a counter), never by
+   * address: two connections from one `host:port` (a reused local port) are
+   * two entries. The peer's address is in `remoteAddress`/`remotePort`/`key`.
+   */
+  readonly remoters = new Map<number, Remoter>();
   /** Woken on every event of the server or its remoters (set by the ServerDoer). */
   waker: Waker | undefined;
   /** Where every remoter records what crossed the wire. */
@@ -78,12 +93,19 @@ export class Server implements RemoterHost {
   refused = 0;
   /** Connections accepted since it opened. */
   accepted = 0;
+  /**
+   * Connections handed over by the OS already dead (the peer reset before
+   * accept: no peer address): closed at once, never made into Remoters.
+   */
+  aborted = 0;
   /** Incoming connections that failed before they were accepted (e.g. TLS handshakes). */
   readonly clientErrors: TcpError[] = [];
   /** Most connections open at once. */
   readonly maxConnections: number;
   /** Seconds of tyme of silence after which a connection is closed; 0: never. */
   readonly idleTimeout: number;
+  /** Seconds of tyme a new connection has to send its first byte; 0: no limit. */
+  readonly firstByteTimeout: number;
   /** Length of the OS accept queue. */
   readonly backlog: number | undefined;
   /** Where sockets come from. */
@@ -98,6 +120,13 @@ export class Server implements RemoterHost {
   #spare = new Set<Remoter>();
   /** Remoters in order of last activity (oldest first), for idle timeouts. */
   readonly #activity = new Map<Remoter, number>();
+  /** Remoters waiting for their first byte, oldest first, with their accept tyme (NaN: stamp at the next pass). */
+  readonly #silent = new Map<Remoter, number>();
+  /** Raw TCP connections of a TLS server (handshaking or established), for `maxConnections`. */
+  readonly #raw = new Set<StreamSocket>();
+  /** Remoters that moved bytes since the last pass: stamped with that pass's tyme. */
+  readonly #touched = new Set<Remoter>();
+  #nextId = 1;
   #servicing = false;
 
   /**
@@ -115,6 +144,7 @@ export class Server implements RemoterHost {
     this.backlog = options.backlog === undefined ? undefined : checkCount("backlog", options.backlog, 1);
     this.maxConnections = options.maxConnections === undefined ? Number.POSITIVE_INFINITY : checkCount("maxConnections", options.maxConnections, 1);
     this.idleTimeout = checkSeconds("idleTimeout", options.idleTimeout ?? 0);
+    this.firstByteTimeout = checkSeconds("firstByteTimeout", options.firstByteTimeout ?? 0);
     this.driver = options.driver ?? nodeDriver;
     this.wirelog = options.wirelog;
     this.#tymth = options.tymth;
@@ -172,7 +202,11 @@ export class Server implements RemoterHost {
     this.#state = "opening";
     const listener = this.driver.listen(
       { host: this.host, port: this.port, backlog: this.backlog, tls: this.tls },
-      { connection: (socket) => this.#accept(socket), clientError: (error, socket) => this.#clientError(error, socket) },
+      {
+        connection: (socket) => this.#accept(socket),
+        clientError: (error, socket) => this.#clientError(error, socket),
+        ...(this.tls === undefined ? {} : { admit: (socket: StreamSocket) => this.#admit(socket) }),
+      },
     );
     this.#listener = listener;
     this.#opening = new Promise<void>((resolve, reject) => {
@@ -200,7 +234,7 @@ export class Server implements RemoterHost {
 
   #opening: Promise<void> = Promise.resolve();
 
-  /** Stops listening and closes every connection. Safe to call twice. */
+  /** Stops listening and closes every connection at once. Safe to call twice. */
   close(): void {
     const listener = this.#listener;
     this.#listener = undefined;
@@ -208,6 +242,53 @@ export class Server implements RemoterHost {
     listener?.close();
     for (const remoter of this.remoters.values()) remoter.close();
     this.serviceReaps();
+    this.#drained();
+  }
+
+  /**
+   * Shuts down gracefully, after Go's `http.Server.Shutdown`: stops
+   * accepting at once (the listener closes, new connections are refused by
+   * the OS; `state` is `"draining"`), lets open connections finish for up to
+   * `grace` seconds of tyme (a {@link ServerDoer}'s handlers run on, and a
+   * handler's end flushes `txbs`, sends FIN and closes as always; connections
+   * without a handler are flushed and half-closed at once), then force-closes
+   * whatever is left and becomes `"closed"`. The grace period counts from the
+   * next service pass (see `touch`). Calling it again keeps the first grace
+   * period; `close()` ends it at once.
+   * @param grace seconds of tyme to let connections finish. Default 5.
+   * @returns resolves once every connection is gone and the server is closed
+   * @throws RangeError for a negative or non-finite `grace`
+   */
+  shutdown(grace = 5): Promise<void> {
+    checkSeconds("grace", grace);
+    if (this.#state === "closed") return Promise.resolve();
+    if (this.#state !== "draining") {
+      const listener = this.#listener;
+      this.#listener = undefined;
+      listener?.close();
+      this.#state = "draining";
+      this.#drainGrace = grace;
+      this.#drainAt = Number.NaN; // stamped at the next pass
+      this.#drainDone = new Promise((resolve) => (this.#resolveDrain = resolve));
+    }
+    this.waker?.wake();
+    return this.#drainDone;
+  }
+
+  #drainGrace = 0;
+  #drainAt = Number.NaN;
+  #drainDone: Promise<void> = Promise.resolve();
+  #resolveDrain: (() => void) | undefined;
+
+  #drained(): void {
+    const resolve = this.#resolveDrain;
+    this.#resolveDrain = undefined;
+    resolve?.();
+  }
+
+  /** Tyme at which a graceful shutdown force-closes what is left; `Infinity` when none is under way. */
+  get drainDeadline(): number {
+    return this.#state === "draining" && !Number.isNaN(this.#drainAt) ? this.#drainAt : Number.POSITIVE_INFINITY;
   }
 
   /** Runs every service step once: accepts, receives, sends, reaps. */
@@ -263,9 +344,12 @@ export class Server implements RemoterHost {
    */
   serviceReaps(): Remoter[] {
     if (this.idleTimeout > 0) {
+      this.#stampActivity();
       const oldest = this.tyme - this.idleTimeout;
       for (const [remoter, tyme] of this.#activity) {
         if (tyme > oldest) break;
+        this.#activity.delete(remoter); // never left behind, so the deadline moves on
+        if (!remoter.alive && this.remoters.get(remoter.id) !== remoter) continue;
         remoter.close();
         remoter.error = new IdleTimeoutError(`${remoter.label}: closed after ${this.idleTimeout}s of tyme without traffic`);
         this.#drop(remoter);
@@ -274,6 +358,8 @@ export class Server implements RemoterHost {
     for (const remoter of this.#dirty) {
       if (!remoter.alive) this.#drop(remoter);
     }
+    if (this.#silent.size > 0) this.#serviceSilent();
+    if (this.#state === "draining") this.#serviceDrain();
     const reaped = this.#reaped;
     if (reaped.length === 0) return reaped;
     this.#reaped = [];
@@ -281,13 +367,39 @@ export class Server implements RemoterHost {
   }
 
   /**
-   * Tyme at which the next idle timeout falls due, for the Doer's sleep.
-   * @returns the tyme, or `Infinity` when none can
+   * Tyme at which the next idle timeout falls due, for the Doer's sleep
+   * (turn it into a tock with `tockUntil`); `Infinity` when none can (no
+   * idle timeout, or no connection).
    */
+  get due(): number {
+    if (this.#state === "draining" && Number.isNaN(this.#drainAt)) return this.tyme; // stamp it now
+    let due = this.drainDeadline;
+    for (const at of this.#silent.values()) {
+      due = Math.min(due, Number.isNaN(at) ? this.tyme : at + this.firstByteTimeout);
+      break;
+    }
+    if (this.idleTimeout === 0) return due;
+    for (const tyme of this.#activity.values()) {
+      due = Math.min(due, tyme + this.idleTimeout);
+      break;
+    }
+    return due;
+  }
+
+  /** @deprecated renamed {@link Server.due}. */
   get nextDeadline(): number {
-    if (this.idleTimeout === 0) return Number.POSITIVE_INFINITY;
-    for (const tyme of this.#activity.values()) return tyme + this.idleTimeout;
-    return Number.POSITIVE_INFINITY;
+    return this.due;
+  }
+
+  /** Connections in the idle-timeout list (for leak checks: equals `remoters.size` when `idleTimeout` is set). */
+  get idleCount(): number {
+    return this.#activity.size + this.#touched.size - this.#overlap();
+  }
+
+  #overlap(): number {
+    let count = 0;
+    for (const remoter of this.#touched) if (this.#activity.has(remoter)) count++;
+    return count;
   }
 
   /** Remoters that had events since they were last serviced (only these need work). */
@@ -324,12 +436,87 @@ export class Server implements RemoterHost {
 
   /**
    * Restarts a remoter's idle timeout (it moved bytes). Remoters call it.
+   *
+   * The activity is stamped lazily, with the tyme of the next service pass,
+   * not with the tyme read now: a socket event arrives while a real-time
+   * Doist sleeps, and its tyme then still says when it fell asleep (it
+   * catches up with the wall clock before the pass that handles the event).
+   * Stamping at the pass gives the real moment to within one tock, in real
+   * time and in simulation alike.
    * @param remoter the remoter that moved bytes
    */
   touch(remoter: Remoter): void {
-    if (this.idleTimeout === 0 || !this.remoters.has(remoter.key)) return;
-    this.#activity.delete(remoter);
-    this.#activity.set(remoter, this.tyme);
+    if (this.idleTimeout === 0 || this.remoters.get(remoter.id) !== remoter) return;
+    this.#touched.add(remoter);
+  }
+
+  #serviceSilent(): void {
+    const tyme = this.tyme;
+    const oldest = tyme - this.firstByteTimeout;
+    for (const [remoter, at] of this.#silent) {
+      if (Number.isNaN(at)) {
+        this.#silent.set(remoter, tyme); // accepted since the last pass: its clock starts now
+        continue;
+      }
+      if (at > oldest) break;
+      this.#silent.delete(remoter);
+      remoter.close();
+      remoter.error = new FirstByteTimeoutError(`${remoter.label}: closed after ${this.firstByteTimeout}s of tyme without a first byte`);
+      this.#drop(remoter);
+    }
+  }
+
+  /**
+   * A remoter received bytes (Remoters call it on their first chunk): its
+   * first-byte deadline is met.
+   * @param remoter the remoter
+   */
+  received(remoter: Remoter): void {
+    this.#silent.delete(remoter);
+  }
+
+  /** TLS connections whose handshake is still under way (they count against `maxConnections`). */
+  get handshaking(): number {
+    return Math.max(0, this.#raw.size - this.remoters.size);
+  }
+
+  #admit(socket: StreamSocket): boolean {
+    if (this.#state !== "open") return false;
+    if (this.#raw.size >= this.maxConnections) {
+      this.refused++;
+      return false;
+    }
+    this.#raw.add(socket);
+    socket.on("close", () => this.#raw.delete(socket));
+    return true;
+  }
+
+  #serviceDrain(): void {
+    const tyme = this.tyme;
+    if (Number.isNaN(this.#drainAt)) this.#drainAt = tyme + this.#drainGrace;
+    if (tyme >= this.#drainAt) {
+      for (const remoter of this.remoters.values()) {
+        remoter.close();
+        this.#drop(remoter);
+      }
+    }
+    if (this.remoters.size === 0) {
+      this.#state = "closed";
+      this.#drained();
+    }
+  }
+
+  /** Stamps the remoters touched since the last pass with this pass's tyme (see `touch`). */
+  #stampActivity(): void {
+    const touched = this.#touched;
+    if (touched.size === 0) return;
+    const tyme = this.tyme;
+    const activity = this.#activity;
+    for (const remoter of touched) {
+      activity.delete(remoter);
+      if (this.remoters.get(remoter.id) === remoter) activity.set(remoter, tyme);
+    }
+    touched.clear();
   }
 
   #wakeSoon(): void {
@@ -346,15 +533,23 @@ export class Server implements RemoterHost {
   };
 
   #accept(socket: StreamSocket): void {
+    // (A TLS server also counted this connection when its handshake began, in `#admit`.)
     if (this.#state !== "open" || this.remoters.size >= this.maxConnections) {
       if (this.#state === "open") this.refused++;
       socket.destroy();
       return;
     }
-    const remoter = new Remoter(this, socket, this.#connection);
+    if (socket.remoteAddress === undefined || socket.destroyed === true) {
+      // The peer reset before we got it: nothing to serve, nothing to keep.
+      this.aborted++;
+      socket.destroy();
+      return;
+    }
+    const remoter = new Remoter(this, socket, this.#connection, this.#nextId++);
     remoter.wirelog = this.wirelog;
     this.accepted++;
-    this.remoters.set(remoter.key, remoter);
+    this.remoters.set(remoter.id, remoter);
+    if (this.firstByteTimeout > 0) this.#silent.set(remoter, Number.NaN);
     this.touch(remoter);
     this.#fresh.push(remoter);
     this.dirty(remoter);
@@ -370,11 +565,13 @@ export class Server implements RemoterHost {
   }
 
   #drop(remoter: Remoter): void {
-    if (this.remoters.get(remoter.key) !== remoter) return;
-    remoter.close();
-    this.remoters.delete(remoter.key);
     this.#activity.delete(remoter);
+    this.#silent.delete(remoter);
+    this.#touched.delete(remoter);
     this.#dirty.delete(remoter);
+    if (this.remoters.get(remoter.id) !== remoter) return;
+    remoter.close();
+    this.remoters.delete(remoter.id);
     this.#reaped.push(remoter);
   }
 }

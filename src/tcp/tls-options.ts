@@ -34,6 +34,8 @@ export interface ClientTlsOptions {
   rejectUnauthorized?: boolean;
   /** Lowest protocol version accepted. */
   minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** Highest protocol version to offer (e.g. pin `"TLSv1.2"`). */
+  maxVersion?: "TLSv1.2" | "TLSv1.3";
   /** ALPN protocol names to offer, in order of preference. */
   ALPNProtocols?: string[];
 }
@@ -53,6 +55,15 @@ export interface ServerTlsOptions extends TlsIdentity {
   }>;
   /** Lowest protocol version accepted. */
   minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** Highest protocol version accepted (e.g. pin `"TLSv1.2"`). */
+  maxVersion?: "TLSv1.2" | "TLSv1.3";
   /** ALPN protocol names accepted, in order of preference. */
   ALPNProtocols?: string[];
+  /**
+   * Seconds (wall clock, Node's own timer) a client may take to complete
+   * its handshake; then the connection is dropped and a `TlsError` with code
+   * `ERR_TLS_HANDSHAKE_TIMEOUT` lands in `server.clientErrors`. Handshakes in
+   * progress count against `maxConnections`. Default 120 (Node's).
+   */
+  handshakeTimeout?: number;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Doist } from "../../src/core/index.js";
 import { readLine, WireLog, writeAll } from "../../src/io/index.js";
 import { EchoServerDoer, HandlerError, Server, ServerDoer, type ConnectionHandler, type Remoter } from "../../src/tcp/index.js";
@@ -94,6 +94,33 @@ describe("ServerDoer", () => {
     expect(error.remoteAddress).toBe(`127.0.0.1:${bad.socket.localPort}`);
     expect(error.message).toContain("handler exploded");
     expect((error.cause as Error).message).toBe("handler exploded");
+  });
+
+  it("prints a handler's error to stderr (handle, peer, stack) when there is no onError", async () => {
+    const server = await openServer();
+    const handler: ConnectionHandler = function* (remoter) {
+      yield* readLine(remoter.rxbs);
+      throw new Error("unheard failure");
+    };
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      const doer = new ServerDoer({ server, handler });
+      const doist = cleanup.doist([doer]);
+      const peer = connect(server.port);
+      peer.socket.write("x\n");
+      await runUntil(doist, () => doer.errors.length === 1, "the handler fails");
+      const text = printed.join("");
+      expect(text).toContain(server.label);
+      expect(text).toContain(`127.0.0.1:${peer.socket.localPort}`);
+      expect(text).toContain("unheard failure");
+      expect(text).toMatch(/at .*server-doer\.test\.ts/);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("treats a clean end of stream between frames as a normal close, not an error", async () => {

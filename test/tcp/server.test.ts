@@ -1,6 +1,6 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { EchoServerDoer, IdleTimeoutError, ListenError, Server, ServerDoer } from "../../src/tcp/index.js";
+import { EchoServerDoer, IdleTimeoutError, ListenError, Server, ServerDoer, type Remoter } from "../../src/tcp/index.js";
 import { Cleanup, rawClient, runUntil, type RawClient } from "../helpers/tcp-harness.js";
 import { freeEphemeralPorts } from "../helpers/peers.js";
 
@@ -11,6 +11,12 @@ async function openServer(options: ConstructorParameters<typeof Server>[0] = {})
   const server = cleanup.add(new Server({ port: 0, ...options }), (s) => s.close());
   await server.open();
   return server;
+}
+
+/** The remoter of the peer whose local port is `port` (remoters are keyed by id). */
+function byPeerPort(server: Server, port: number | undefined): Remoter | undefined {
+  for (const remoter of server.remoters.values()) if (remoter.remotePort === port) return remoter;
+  return undefined;
 }
 
 function connect(port: number, host = "127.0.0.1"): RawClient {
@@ -48,14 +54,16 @@ describe("Server", () => {
     expect(second.error?.message).toContain(`server 127.0.0.1:${first.port}`);
   });
 
-  it("keys each accepted connection by the peer's host:port", async () => {
+  it("keys each accepted connection by a unique id and keeps the peer's host:port as fields", async () => {
     const server = await openServer();
     const doist = cleanup.doist([new ServerDoer({ server })]);
     const peer = connect(server.port);
     await runUntil(doist, () => server.remoters.size === 1, "accept");
     await runUntil(doist, () => peer.socket.localPort !== undefined, "local port");
-    const remoter = server.remoters.get(`127.0.0.1:${peer.socket.localPort}`);
+    const remoter = byPeerPort(server, peer.socket.localPort);
     expect(remoter?.connected).toBe(true);
+    expect(server.remoters.get(remoter!.id)).toBe(remoter);
+    expect(remoter?.key).toBe(`127.0.0.1:${peer.socket.localPort}`);
     expect(remoter?.remotePort).toBe(peer.socket.localPort);
   });
 
@@ -77,9 +85,8 @@ describe("Server", () => {
     const silent = connect(server.port);
     const chatty = connect(server.port);
     await runUntil(doist, () => server.remoters.size === 2, "two accepted");
-    const chattyKey = () => `127.0.0.1:${chatty.socket.localPort}`;
-    const chattyRemoter = server.remoters.get(chattyKey())!;
-    const silentRemoter = server.remoters.get(`127.0.0.1:${silent.socket.localPort}`)!;
+    const chattyRemoter = byPeerPort(server, chatty.socket.localPort)!;
+    const silentRemoter = byPeerPort(server, silent.socket.localPort)!;
     let next = doist.tyme + 0.25;
     await runUntil(
       doist,
@@ -93,7 +100,7 @@ describe("Server", () => {
       "the silent one is closed",
     );
     expect(silentRemoter.error).toBeInstanceOf(IdleTimeoutError);
-    expect(server.remoters.has(chattyKey())).toBe(true);
+    expect(server.remoters.has(chattyRemoter.id)).toBe(true);
     expect(chattyRemoter.connected).toBe(true);
   });
 
