@@ -48,5 +48,31 @@ export {
   MEMO_MAX_SEGMENTS,
   type MemoSegment,
 } from "./memo-format.js";
-export { MemoReassembler, type Memo, type MemoCounters, type MemoReassemblerOptions } from "./memo-reassembler.js";
+export {
+  encodeMemoGrams,
+  parseMemoGram,
+  memoGramCount,
+  memoGramOverhead,
+  memoIdOf,
+  memoVidOf,
+  memoVidKey,
+  MEMO_GRAM_CODES,
+  MEMO_GRAM_HEAD_SIZE,
+  MEMO_ID_SIZE,
+  MEMO_VID_SIZE,
+  MEMO_SIG_SIZE,
+  MEMO_MAX_GRAMS,
+  MEMO_UDP_GRAM_SIZE,
+  type MemoGram,
+  type MemoSigner,
+} from "./memo-gram.js";
+export { MemoKey, verifyMemoSignature } from "./memo-auth.js";
+export {
+  MemoReassembler,
+  type Memo,
+  type MemoCounters,
+  type MemoFormat,
+  type MemoRejectReason,
+  type MemoReassemblerOptions,
+} from "./memo-reassembler.js";
 export { Memoer, readMemo, writeMemo, type MemoerOptions, type MemoerCounters } from "./memoer.js";

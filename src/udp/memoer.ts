@@ -10,7 +10,9 @@ import { checkDestination, checkTimeout, checkWhole, formatUdpAddress, type UdpA
 import { deadlineOf, remaining, type Waiting } from "./datagram-io.js";
 import { DatagramQueue } from "./datagram-queue.js";
 import { MemoTooLargeError, UdpTimeoutError } from "./errors.js";
+import { randomFillSync } from "node:crypto";
 import { encodeMemo, MEMO_HEADER_SIZE, MEMO_MAX_SEGMENTS, memoSegmentCount } from "./memo-format.js";
+import { encodeMemoGrams, memoGramCount, memoGramOverhead, memoIdOf, MEMO_MAX_GRAMS, MEMO_UDP_GRAM_SIZE, type MemoSigner } from "./memo-gram.js";
 import { MemoReassembler, type Memo, type MemoReassemblerOptions } from "./memo-reassembler.js";
 import type { Peer } from "./peer.js";
 
@@ -18,13 +20,21 @@ import type { Peer } from "./peer.js";
 export interface MemoerOptions extends MemoReassemblerOptions {
   /** The peer that carries the segments. */
   peer: Peer;
-  /** Datagram bytes per segment, header included. Default: 1472 for udp4, 1452 for udp6 (one Ethernet frame), capped by the peer's `maxDatagramSize`. */
+  /**
+   * Datagram bytes per gram, header included. Default: hio's 1240 for the
+   * "hio" format (`UDP_IPv6_MAX_SAFE_PAYLOAD`); for "hio-ts-v1" 1472 for udp4,
+   * 1452 for udp6 (one Ethernet frame); capped by the peer's `maxDatagramSize`.
+   */
   segmentSize?: number;
+  /** Write the binary (Base2) gram header instead of hio's default text one (hio's `curt`). Received grams may be either. Default false. */
+  binary?: boolean;
+  /** Sign every gram sent with this key (hio's AuthMemoer), e.g. a {@link MemoKey}. "hio" format only. */
+  signer?: MemoSigner;
   /** Completed memos waiting to be read, at most. Default 64. */
   maxReceiveCount?: number;
   /** Their bytes at most. Default 16 MiB. */
   maxReceiveBytes?: number;
-  /** Id of the first message sent (then +1 each). Default: random, so a restarted sender is not taken for a duplicate. */
+  /** hio-ts-v1 format only: id of the first message sent (then +1 each). Default: random, so a restarted sender is not taken for a duplicate. */
   firstMessageId?: number;
 }
 
@@ -64,20 +74,27 @@ export interface MemoerCounters {
 export class Memoer {
   /** The peer that carries the segments. */
   readonly peer: Peer;
-  /** Datagram bytes per segment, header included. */
+  /** Datagram bytes per gram, header included. */
   readonly segmentSize: number;
-  /** Puts incoming segments back together. */
+  /** The wire format written and read. */
+  readonly format: "hio" | "hio-ts-v1";
+  /** Grams are written with the binary header. */
+  readonly binary: boolean;
+  /** Signs the grams sent, or undefined. */
+  readonly signer: MemoSigner | undefined;
+  /** Puts incoming grams back together. */
   readonly reassembler: MemoReassembler;
   /** Notified when a completed memo is queued. */
   readonly receiveSignal = new Signal();
   /** Running totals. */
   readonly counters: MemoerCounters = { sent: 0, received: 0, dropped: 0, droppedBytes: 0 };
   readonly #memos: DatagramQueue<Memo>;
+  readonly #mid = new Uint8Array(16);
   #messageId: number;
   #tyme = 0;
 
   /**
-   * @param options the peer, segment size, reassembly limits, receive queue bounds
+   * @param options the peer, format, signer, gram size, reassembly limits, receive queue bounds
    * @throws TypeError/RangeError naming the option that is wrong
    */
   constructor(options: MemoerOptions) {
@@ -85,15 +102,26 @@ export class Memoer {
       throw new TypeError("peer must be a Peer");
     }
     this.peer = options.peer;
-    const frame = this.peer.type === "udp6" ? 1452 : 1472;
-    const largest = Math.min(this.peer.maxDatagramSize, this.peer.maxSendBytes, MEMO_HEADER_SIZE + 0xffff);
-    this.segmentSize = checkWhole("segmentSize", options.segmentSize ?? Math.min(frame, largest), MEMO_HEADER_SIZE + 1, largest);
     this.reassembler = new MemoReassembler(options);
+    this.format = this.reassembler.format;
+    this.binary = options.binary === true;
+    const signer = options.signer;
+    if (signer !== undefined && (typeof signer !== "object" || typeof signer.sign !== "function" || typeof signer.vid !== "string")) {
+      throw new TypeError("signer must be a MemoSigner (e.g. a MemoKey)");
+    }
+    if (signer !== undefined && this.format !== "hio") throw new RangeError('signer needs the "hio" format');
+    this.signer = signer;
+    const hio = this.format === "hio";
+    const frame = hio ? MEMO_UDP_GRAM_SIZE : this.peer.type === "udp6" ? 1452 : 1472;
+    const head = hio ? memoGramOverhead(true, signer !== undefined, this.binary) : MEMO_HEADER_SIZE;
+    const largest = Math.min(this.peer.maxDatagramSize, this.peer.maxSendBytes, hio ? 0xffff : MEMO_HEADER_SIZE + 0xffff);
+    this.segmentSize = checkWhole("segmentSize", options.segmentSize ?? Math.min(frame, largest), head + 1, largest);
     this.#memos = new DatagramQueue(
       checkWhole("maxReceiveCount", options.maxReceiveCount ?? 64, 1),
       checkWhole("maxReceiveBytes", options.maxReceiveBytes ?? 16 << 20, 0),
     );
     this.#messageId = checkWhole("firstMessageId", options.firstMessageId ?? Math.floor(Math.random() * 0x1_0000_0000), 0, 0xffff_ffff);
+    randomFillSync(this.#mid);
   }
 
   /** Completed memos waiting to be read. */
@@ -112,14 +140,14 @@ export class Memoer {
    * @returns segments at this Memoer's `segmentSize`
    */
   segmentsFor(length: number): number {
-    return memoSegmentCount(length, this.segmentSize);
+    return this.format === "hio" ? memoGramCount(length, this.segmentSize, this.signer !== undefined, this.binary) : memoSegmentCount(length, this.segmentSize);
   }
 
   /**
-   * Queues every segment of a message on the peer, or none.
-   * @param message the bytes (copied into the segments)
+   * Queues every gram of a message on the peer, or none.
+   * @param message the bytes (copied into the grams)
    * @param to the destination
-   * @returns true when queued; false when the peer's send queue lacks room for all segments now
+   * @returns true when queued; false when the peer's send queue lacks room for all grams now
    * @throws MemoTooLargeError over `maxMemoSize`, or when the peer's send queue could never hold it;
    *   UdpStateError when the peer is closed; TypeError for bad arguments
    */
@@ -129,20 +157,34 @@ export class Memoer {
     const peer = this.peer;
     if (peer.closed) throw peer.closedError(`send a memo to ${formatUdpAddress(to)}`);
     const length = message.length;
+    const hio = this.format === "hio";
     const count = this.segmentsFor(length);
-    const bytes = length + count * MEMO_HEADER_SIZE;
-    if (length > this.reassembler.maxMemoSize || count > MEMO_MAX_SEGMENTS || count > peer.maxSendCount || bytes > peer.maxSendBytes) {
+    const overhead = hio ? memoGramOverhead(false, this.signer !== undefined, this.binary) : MEMO_HEADER_SIZE;
+    const bytes = length + count * overhead + (hio ? memoGramOverhead(true, this.signer !== undefined, this.binary) - overhead : 0);
+    if (length > this.reassembler.maxMemoSize || count > (hio ? MEMO_MAX_GRAMS : MEMO_MAX_SEGMENTS) || count > peer.maxSendCount || bytes > peer.maxSendBytes) {
       throw new MemoTooLargeError(
         `${peer.toString()}: memo of ${length} bytes to ${formatUdpAddress(to)} is too large: ` +
-          `${count} segments, ${bytes} bytes on the wire (maxMemoSize ${this.reassembler.maxMemoSize}, ` +
+          `${count} grams, ${bytes} bytes on the wire (maxMemoSize ${this.reassembler.maxMemoSize}, ` +
           `send queue ${peer.maxSendCount} datagrams / ${peer.maxSendBytes} bytes)`,
         length,
       );
     }
     if (!peer.canSend(count, bytes)) return false;
-    const segments = encodeMemo(message, this.#messageId, this.segmentSize);
+    let grams: Uint8Array[];
+    if (hio) {
+      // A per-Memoer random 128 bits with a counter in its last 4 bytes: unique per memo, no allocation of randomness per memo.
+      const mid = this.#mid;
+      const id = this.#messageId;
+      mid[12] = id >>> 24;
+      mid[13] = (id >>> 16) & 0xff;
+      mid[14] = (id >>> 8) & 0xff;
+      mid[15] = id & 0xff;
+      grams = encodeMemoGrams(message, memoIdOf(mid), this.segmentSize, this.binary, this.signer);
+    } else {
+      grams = encodeMemo(message, this.#messageId, this.segmentSize);
+    }
     this.#messageId = (this.#messageId + 1) >>> 0;
-    for (let index = 0; index < segments.length; index++) peer.send(segments[index]!, to);
+    for (let index = 0; index < grams.length; index++) peer.send(grams[index]!, to);
     this.counters.sent++;
     return true;
   }

@@ -71,16 +71,16 @@ describe("Memoer over loopback", () => {
 describe("Memoer under a lossy network shim", () => {
   it.each([11, 23, 47])("delivers exactly the memos whose segments all arrived, intact, with seed %i (drop, duplicate, reorder)", async (seed) => {
     const network = new MemoryNetwork({ seed, drop: 0.04, duplicate: 0.15, reorder: true });
-    const receiver = new Memoer({ peer: peer({ host: "10.0.0.2", driver: network }), timeout: 1, segmentSize: 512 });
-    const sender = new Memoer({ peer: peer({ host: "10.0.0.1", driver: network }), segmentSize: 512, firstMessageId: 1000 });
+    const receiver = new Memoer({ peer: peer({ host: "10.0.0.2", driver: network }), timeout: 1, segmentSize: 512, format: "hio-ts-v1" });
+    const sender = new Memoer({ peer: peer({ host: "10.0.0.1", driver: network }), segmentSize: 512, firstMessageId: 1000, format: "hio-ts-v1" });
     const received: Memo[] = [];
     const doist = handDoist([collector(receiver, received), new PeerDoer({ peer: sender.peer })], 0.25);
     await stepUntil(doist, () => receiver.peer.opened && sender.peer.opened, "both peers to bind");
     const random = seededRandom(seed);
-    const originals = new Map<number, Uint8Array>();
+    const originals = new Map<string, Uint8Array>();
     for (let index = 0; index < 30; index++) {
       const original = message(Math.floor(random() * 5000), index);
-      originals.set(1000 + index, original);
+      originals.set(String(1000 + index), original);
       expect(sender.send(original, { host: "10.0.0.2", port: receiver.peer.port })).toBe(true);
     }
     doist.recur(); // the service doer hands every segment to the network
@@ -92,12 +92,13 @@ describe("Memoer under a lossy network shim", () => {
       await nextTurn();
     }
     // What the shim let through decides which memos can complete.
-    const arrived = new Map<number, Set<number>>();
-    const counts = new Map<number, number>();
+    const arrived = new Map<string, Set<number>>();
+    const counts = new Map<string, number>();
     for (const packet of network.delivered) {
       const segment = decodeMemoSegment(packet.data)!;
-      counts.set(segment.messageId, segment.count);
-      arrived.set(segment.messageId, (arrived.get(segment.messageId) ?? new Set()).add(segment.index));
+      const id = String(segment.messageId);
+      counts.set(id, segment.count);
+      arrived.set(id, (arrived.get(id) ?? new Set()).add(segment.index));
     }
     const whole = [...originals.keys()].filter((id) => arrived.get(id)?.size === counts.get(id));
     const partial = [...arrived.keys()].filter((id) => !whole.includes(id));
@@ -145,10 +146,11 @@ describe("Memoer send", () => {
     const memoer = new Memoer({ peer: peer({ maxSendCount: 6 }), segmentSize: 100 });
     await memoer.peer.open();
     const to = { host: "127.0.0.1", port: 9 };
-    expect(memoer.send(message(250), to)).toBe(true); // 3 segments
-    expect(memoer.send(message(300), to)).toBe(false); // 4 more would make 7
+    // hio text grams of 100 bytes carry 68 body bytes after the 32-byte header.
+    expect(memoer.send(message(200), to)).toBe(true); // 3 grams
+    expect(memoer.send(message(250), to)).toBe(false); // 4 more would make 7
     expect(memoer.peer.sendQueueLength).toBe(3);
-    expect(memoer.send(message(200), to)).toBe(true); // 3 more make 6
+    expect(memoer.send(message(150), to)).toBe(true); // 3 more make 6
   });
 
   it("throws MemoTooLargeError for a memo the send queue could never hold, naming the peer", async () => {
@@ -156,7 +158,7 @@ describe("Memoer send", () => {
     await memoer.peer.open();
     const call = () => memoer.send(message(500), { host: "127.0.0.1", port: 9 });
     expect(call).toThrow(MemoTooLargeError);
-    expect(call).toThrow(`udp peer 127.0.0.1:${memoer.peer.port}: memo of 500 bytes to 127.0.0.1:9 is too large: 6 segments`);
+    expect(call).toThrow(`udp peer 127.0.0.1:${memoer.peer.port}: memo of 500 bytes to 127.0.0.1:9 is too large: 8 grams`);
   });
 
   it("throws MemoTooLargeError for a memo over maxMemoSize", async () => {
@@ -166,6 +168,6 @@ describe("Memoer send", () => {
   });
 
   it("rejects a segmentSize over the peer's datagram limit with a RangeError naming it", () => {
-    expect(() => new Memoer({ peer: peer({ maxDatagramSize: 1000 }), segmentSize: 1001 })).toThrow(/^segmentSize must be a whole number in 17\.\.1000/);
+    expect(() => new Memoer({ peer: peer({ maxDatagramSize: 1000 }), segmentSize: 1001 })).toThrow(/^segmentSize must be a whole number in 33\.\.1000/);
   });
 });
