@@ -16,7 +16,7 @@
 import { checkTimeout, checkWhole, formatUdpAddress, type UdpAddress } from "./address.js";
 import { verifyMemoSignature } from "./memo-auth.js";
 import { decodeMemoSegment } from "./memo-format.js";
-import { MEMO_MAX_GRAMS, parseMemoGram } from "./memo-gram.js";
+import { parseMemoGram } from "./memo-gram.js";
 
 /** Wire formats of memos: hio's (the default), or hio-ts 0.1's own 16-byte binary header. */
 export type MemoFormat = "hio" | "hio-ts-v1";
@@ -65,7 +65,7 @@ export interface MemoReassemblerOptions {
 export interface MemoCounters {
   /** Grams stored (a new part of a memo). */
   accepted: number;
-  /** Grams already seen, or of a memo already completed. */
+  /** Grams already seen, or of a memo already completed or rejected (for `timeout`). */
   duplicates: number;
   /** Datagrams that are not valid grams, or disagree with earlier grams of their memo. */
   malformed: number;
@@ -201,6 +201,7 @@ export class MemoReassembler {
   /** Senders, least recently heard first. */
   readonly #senders = new Map<string, Sender>();
   #bytes = 0;
+  #now = 0;
 
   /**
    * @param options format, authentication, timeout and memory limits
@@ -256,6 +257,7 @@ export class MemoReassembler {
    */
   push(datagram: Uint8Array, from: UdpAddress, tyme: number): Memo | undefined {
     this.counters.segments++;
+    this.#now = tyme;
     return this.format === "hio" ? this.#pushHio(datagram, from, tyme) : this.#pushV1(datagram, from, tyme);
   }
 
@@ -294,7 +296,9 @@ export class MemoReassembler {
     const gram = parseMemoGram(datagram);
     if (typeof gram === "string") return this.#reject("malformed", gram, from);
     if (!gram.authenticated && this.authenticated) return this.#reject("unsigned", "unsigned gram where signatures are required", from);
-    if (gram.zeroth && (gram.count === 0 || gram.count > MEMO_MAX_GRAMS)) return this.#reject("malformed", "zeroth gram with a count of 0", from);
+    // hio 0.7.20 with binary headers sizes grams after the text header, so a memo of at most 8 bytes
+    // says it has 0 grams (and hio itself then delivers it empty): take 0 as the 1 gram it is.
+    if (gram.zeroth && gram.count === 0) gram.count = 1;
     if (gram.zeroth && gram.count - 1 >= this.maxMemoSize && gram.count > 1) return this.#reject("overLimit", `memo of ${gram.count} grams is over maxMemoSize`, from);
     if (gram.zeroth && gram.authenticated) {
       const verdict = verifyMemoSignature(gram.vid!, gram.signed!, gram.signature!, this.#keep);
@@ -385,6 +389,7 @@ export class MemoReassembler {
     if (counted) this.counters.accepted--;
     this.counters.rejected++;
     this.#drop(entry);
+    this.#remember(entry.sender, entry.id, this.#now); // its other grams are dropped, not started afresh
     return this.#reject(reason, detail, from);
   }
 
@@ -494,13 +499,17 @@ export class MemoReassembler {
 
   #complete(sender: Sender, id: string, data: Uint8Array, vid: string | undefined, tyme: number): Memo {
     this.counters.completed++;
-    if (this.maxRememberedPerSender > 0) {
-      const completed = sender.completed;
-      if (completed.size >= this.maxRememberedPerSender) completed.delete(completed.keys().next().value as string);
-      completed.set(id, tyme + this.timeout);
-      sender.until = tyme + this.timeout;
-    }
+    this.#remember(sender, id, tyme);
     return { data, from: sender.from, messageId: id, vid };
+  }
+
+  /** Remembers a finished (completed or rejected) memo id for `timeout`, so its late grams are dropped as duplicates. */
+  #remember(sender: Sender, id: string, tyme: number): void {
+    if (this.maxRememberedPerSender === 0) return;
+    const completed = sender.completed;
+    if (completed.size >= this.maxRememberedPerSender) completed.delete(completed.keys().next().value as string);
+    completed.set(id, tyme + this.timeout);
+    sender.until = tyme + this.timeout;
   }
 
   #evict(entry: Entry): void {

@@ -34,14 +34,56 @@ export interface MemoerOptions extends MemoReassemblerOptions {
   maxReceiveCount?: number;
   /** Their bytes at most. Default 16 MiB. */
   maxReceiveBytes?: number;
+  /**
+   * Pacing: bytes per second of tyme each destination may be sent, so a memo
+   * does not overflow a receiver's socket buffer in one burst. Default 16 MiB/s;
+   * Infinity sends as fast as the peer takes grams.
+   */
+  sendRate?: number;
+  /** Pacing: bytes a destination may be sent at once after a pause. Default 32 KiB (fits a default 208 KiB Linux socket buffer with room). */
+  sendBurst?: number;
+  /** Bytes of grams waiting for their pacing turn, all destinations. Default 8 MiB. */
+  maxQueuedBytes?: number;
   /** hio-ts-v1 format only: id of the first message sent (then +1 each). Default: random, so a restarted sender is not taken for a duplicate. */
   firstMessageId?: number;
 }
 
+/** Grams of memos waiting for their pacing turn, per destination. */
+interface Outbound {
+  readonly to: UdpAddress;
+  /** Memos (their grams), oldest first from `head`. */
+  readonly memos: Uint8Array[][];
+  head: number;
+  /** Next gram of the head memo. */
+  gram: number;
+  tokens: number;
+  last: number;
+}
+
+const EMPTY: Uint8Array[] = [];
+
+/** The Memoer over each peer, so a PeerDoer services it even when not given it (pacing and expiry need a driver). */
+const memoers = new WeakMap<Peer, Memoer>();
+
+/**
+ * The Memoer made over a peer, if any.
+ * @param peer the peer
+ * @returns the latest Memoer constructed over it, or undefined
+ */
+export function memoerOf(peer: Peer): Memoer | undefined {
+  return memoers.get(peer);
+}
+
 /** Running totals of a Memoer; the reassembler's own are in `memoer.reassembler.counters`. */
 export interface MemoerCounters {
-  /** Memos queued for sending (all their segments). */
+  /** Memos accepted for sending (all their grams queued). */
   sent: number;
+  /** Memos whose every gram was handed to the peer. */
+  handed: number;
+  /** Memos given up before every gram was handed to the peer (the peer closed). */
+  unsent: number;
+  /** Grams of memos given up. */
+  unsentGrams: number;
   /** Completed memos put in the receive queue. */
   received: number;
   /** Completed memos dropped because the receive queue was full. */
@@ -87,7 +129,18 @@ export class Memoer {
   /** Notified when a completed memo is queued. */
   readonly receiveSignal = new Signal();
   /** Running totals. */
-  readonly counters: MemoerCounters = { sent: 0, received: 0, dropped: 0, droppedBytes: 0 };
+  readonly counters: MemoerCounters = { sent: 0, handed: 0, unsent: 0, unsentGrams: 0, received: 0, dropped: 0, droppedBytes: 0 };
+  /** Notified when queued memos were handed to the peer (room for more). */
+  readonly sendSignal = new Signal();
+  /** Pacing rate, bytes per second of tyme per destination. */
+  readonly sendRate: number;
+  /** Pacing burst, bytes per destination. */
+  readonly sendBurst: number;
+  /** Bytes of grams that may wait for their pacing turn. */
+  readonly maxQueuedBytes: number;
+  readonly #outbound = new Map<string, Outbound>();
+  #queuedBytes = 0;
+  #nextSendAt = Number.POSITIVE_INFINITY;
   readonly #memos: DatagramQueue<Memo>;
   readonly #mid = new Uint8Array(16);
   #messageId: number;
@@ -122,6 +175,24 @@ export class Memoer {
     );
     this.#messageId = checkWhole("firstMessageId", options.firstMessageId ?? Math.floor(Math.random() * 0x1_0000_0000), 0, 0xffff_ffff);
     randomFillSync(this.#mid);
+    memoers.set(this.peer, this);
+    const rate = options.sendRate ?? 16 << 20;
+    if (typeof rate !== "number" || !(rate > 0)) throw new RangeError(`sendRate must be a positive number of bytes per second, got ${String(rate)}`);
+    this.sendRate = rate;
+    this.sendBurst = checkWhole("sendBurst", options.sendBurst ?? 32 << 10, 1);
+    this.maxQueuedBytes = checkWhole("maxQueuedBytes", options.maxQueuedBytes ?? 8 << 20, 1);
+  }
+
+  /** Bytes of grams waiting for their pacing turn. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Memos not yet wholly handed to the peer. */
+  get queuedMemos(): number {
+    let count = 0;
+    for (const outbound of this.#outbound.values()) count += outbound.memos.length - outbound.head;
+    return count;
   }
 
   /** Completed memos waiting to be read. */
@@ -129,9 +200,9 @@ export class Memoer {
     return this.#memos.length;
   }
 
-  /** Earliest tyme at which an incomplete memo may expire; Infinity when none is pending. */
+  /** Earliest tyme at which this Memoer has work: an incomplete memo may expire, or paced grams may go; Infinity when none. */
   get nextDeadline(): number {
-    return this.reassembler.nextDeadline;
+    return Math.min(this.reassembler.nextDeadline, this.#nextSendAt);
   }
 
   /**
@@ -161,15 +232,14 @@ export class Memoer {
     const count = this.segmentsFor(length);
     const overhead = hio ? memoGramOverhead(false, this.signer !== undefined, this.binary) : MEMO_HEADER_SIZE;
     const bytes = length + count * overhead + (hio ? memoGramOverhead(true, this.signer !== undefined, this.binary) - overhead : 0);
-    if (length > this.reassembler.maxMemoSize || count > (hio ? MEMO_MAX_GRAMS : MEMO_MAX_SEGMENTS) || count > peer.maxSendCount || bytes > peer.maxSendBytes) {
+    if (length > this.reassembler.maxMemoSize || count > (hio ? MEMO_MAX_GRAMS : MEMO_MAX_SEGMENTS) || bytes > this.maxQueuedBytes) {
       throw new MemoTooLargeError(
         `${peer.toString()}: memo of ${length} bytes to ${formatUdpAddress(to)} is too large: ` +
-          `${count} grams, ${bytes} bytes on the wire (maxMemoSize ${this.reassembler.maxMemoSize}, ` +
-          `send queue ${peer.maxSendCount} datagrams / ${peer.maxSendBytes} bytes)`,
+          `${count} grams, ${bytes} bytes on the wire (maxMemoSize ${this.reassembler.maxMemoSize}, maxQueuedBytes ${this.maxQueuedBytes})`,
         length,
       );
     }
-    if (!peer.canSend(count, bytes)) return false;
+    if (this.#queuedBytes + bytes > this.maxQueuedBytes) return false;
     let grams: Uint8Array[];
     if (hio) {
       // A per-Memoer random 128 bits with a counter in its last 4 bytes: unique per memo, no allocation of randomness per memo.
@@ -184,9 +254,73 @@ export class Memoer {
       grams = encodeMemo(message, this.#messageId, this.segmentSize);
     }
     this.#messageId = (this.#messageId + 1) >>> 0;
-    for (let index = 0; index < grams.length; index++) peer.send(grams[index]!, to);
+    const now = currentTyme() ?? this.#tyme;
+    const key = formatUdpAddress(to);
+    let outbound = this.#outbound.get(key);
+    if (outbound === undefined) {
+      outbound = { to: { host: to.host, port: to.port }, memos: [], head: 0, gram: 0, tokens: Math.max(this.sendBurst, this.segmentSize), last: now };
+      this.#outbound.set(key, outbound);
+    }
+    outbound.memos.push(grams);
+    this.#queuedBytes += bytes;
     this.counters.sent++;
+    this.#pump(now);
     return true;
+  }
+
+  /**
+   * Hands paced grams to the peer: each destination gets `sendRate` bytes per
+   * second of tyme, at most `sendBurst` at once, and only what the peer's send
+   * queue takes. Memos of a closed peer are given up and counted (`unsent`).
+   */
+  #pump(now: number): void {
+    const peer = this.peer;
+    let next = Number.POSITIVE_INFINITY;
+    let handed = false;
+    for (const [key, outbound] of this.#outbound) {
+      if (peer.closed) {
+        for (let index = outbound.head; index < outbound.memos.length; index++) {
+          const grams = outbound.memos[index]!;
+          this.counters.unsent++;
+          this.counters.unsentGrams += grams.length - (index === outbound.head ? outbound.gram : 0);
+          for (let gram = index === outbound.head ? outbound.gram : 0; gram < grams.length; gram++) this.#queuedBytes -= grams[gram]!.length;
+        }
+        this.#outbound.delete(key);
+        continue;
+      }
+      if (now > outbound.last) {
+        outbound.tokens = Math.min(Math.max(this.sendBurst, this.segmentSize), outbound.tokens + (now - outbound.last) * this.sendRate);
+        outbound.last = now;
+      }
+      while (outbound.head < outbound.memos.length) {
+        const grams = outbound.memos[outbound.head]!;
+        const gram = grams[outbound.gram]!;
+        if (outbound.tokens < gram.length || !peer.canSend(1, gram.length)) break;
+        peer.send(gram, outbound.to);
+        outbound.tokens -= gram.length;
+        this.#queuedBytes -= gram.length;
+        if (++outbound.gram === grams.length) {
+          outbound.memos[outbound.head++] = EMPTY;
+          outbound.gram = 0;
+          this.counters.handed++;
+          handed = true;
+        }
+      }
+      if (outbound.head === outbound.memos.length) {
+        this.#outbound.delete(key);
+        continue;
+      }
+      if (outbound.head > 64 && outbound.head * 2 > outbound.memos.length) {
+        outbound.memos.splice(0, outbound.head);
+        outbound.head = 0;
+      }
+      const need = outbound.memos[outbound.head]![outbound.gram]!.length - outbound.tokens;
+      // Waiting on the peer's queue (not on tokens) is woken by the peer's sendSignal, not a deadline.
+      const at = need > 0 ? now + need / this.sendRate : now;
+      if (at < next) next = at;
+    }
+    this.#nextSendAt = next;
+    if (handed) this.sendSignal.notify();
   }
 
   /**
@@ -223,6 +357,7 @@ export class Memoer {
       }
     }
     reassembler.expire(now);
+    if (this.#outbound.size > 0) this.#pump(now);
     if (queued) this.receiveSignal.notify();
   }
 }
@@ -270,9 +405,9 @@ export function* writeMemo(memoer: Memoer, message: Uint8Array, to: UdpAddress, 
   for (;;) {
     if (memoer.send(message, to)) return;
     if (expired) throw new UdpTimeoutError(`${peer.toString()}: no room for a memo to ${formatUdpAddress(to)} within ${timeout} s`);
-    const waiting = peer.sendSignal.subscribe();
+    const waiting = memoer.sendSignal.subscribe();
     const tyme = yield waiting ? remaining(deadline, timeout) : 0;
-    peer.sendSignal.unsubscribe();
+    memoer.sendSignal.unsubscribe();
     deadline ??= timeout === undefined ? undefined : tyme + timeout;
     expired = deadline !== undefined && tyme >= deadline;
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { DoDoer, Doer, doify, WAIT, type DoDoerOptions, type Doable, type DoGeneratorFunction, type RecurDog } from "../core/index.js";
-import type { Memoer } from "./memoer.js";
+import { memoerOf, type Memoer } from "./memoer.js";
 import type { Peer } from "./peer.js";
 
 /**
@@ -71,12 +71,14 @@ export class PeerDoer extends DoDoer {
     const handler = options.handler;
     if (handler !== undefined && typeof handler !== "function") throw new TypeError(`handler must be a generator function, got ${typeof handler}`);
     if (options.memoer !== undefined && options.memoer.peer !== peer) throw new TypeError("memoer must be a Memoer over the same peer");
-    const service = new PeerServiceDoer(peer, options.memoer);
+    // A Memoer over this peer needs servicing (pacing, expiry) even when not passed here.
+    const memoer = options.memoer ?? memoerOf(peer);
+    const service = new PeerServiceDoer(peer, memoer);
     const handlerDoer = handler === undefined ? undefined : doify(runHandler(peer, handler), { name: handler.name || "peerHandler" });
     const { peer: _peer, handler: _handler, memoer: _memoer, ...rest } = options;
     super({ ...rest, doers: handlerDoer === undefined ? [service] : [handlerDoer, service] });
     this.peer = peer;
-    this.memoer = options.memoer;
+    this.memoer = memoer;
     this.#handler = handlerDoer;
   }
 
@@ -101,7 +103,7 @@ export class PeerDoer extends DoDoer {
     // What the handler sent last must not die in the queue: wait for the bind
     // and the service doer's flush (close() then lets in-flight sends finish).
     const peer = this.peer;
-    return !(peer.opening || (peer.opened && peer.unsentLength > 0));
+    return !(peer.opening || (peer.opened && (peer.unsentLength > 0 || (this.memoer !== undefined && this.memoer.queuedBytes > 0))));
   }
 
   /** Exit context: closes the children, then the peer. */
@@ -141,6 +143,7 @@ class PeerServiceDoer extends Doer {
         continue;
       }
       memoer.service(tyme);
+      if (peer.unsentLength > 0) peer.service(); // grams the memoer paced out just now
       const deadline = memoer.nextDeadline;
       tyme = yield deadline === Number.POSITIVE_INFINITY ? WAIT : Math.max(deadline - tyme, 0);
     }

@@ -142,19 +142,21 @@ describe("Memoer under a lossy network shim", () => {
 });
 
 describe("Memoer send", () => {
-  it("queues every segment or none: false when the send queue lacks room for all", async () => {
-    const memoer = new Memoer({ peer: peer({ maxSendCount: 6 }), segmentSize: 100 });
+  it("queues every gram or none: false when maxQueuedBytes lacks room for all", async () => {
+    const memoer = new Memoer({ peer: peer({ maxSendCount: 1 }), segmentSize: 100, maxQueuedBytes: 500 });
     await memoer.peer.open();
     const to = { host: "127.0.0.1", port: 9 };
     // hio text grams of 100 bytes carry 68 body bytes after the 32-byte header.
-    expect(memoer.send(message(200), to)).toBe(true); // 3 grams
-    expect(memoer.send(message(250), to)).toBe(false); // 4 more would make 7
-    expect(memoer.peer.sendQueueLength).toBe(3);
-    expect(memoer.send(message(150), to)).toBe(true); // 3 more make 6
+    expect(memoer.send(message(200), to)).toBe(true); // 3 grams, 296 bytes: 1 handed to the peer, 196 wait
+    expect(memoer.queuedBytes).toBe(196);
+    expect(memoer.send(message(250), to)).toBe(false); // 4 grams, 378 bytes more would pass 500
+    expect(memoer.queuedMemos).toBe(1);
+    expect(memoer.send(message(150), to)).toBe(true); // 3 grams, 246 bytes
+    expect(memoer.queuedMemos).toBe(2);
   });
 
-  it("throws MemoTooLargeError for a memo the send queue could never hold, naming the peer", async () => {
-    const memoer = new Memoer({ peer: peer({ maxSendCount: 4 }), segmentSize: 100 });
+  it("throws MemoTooLargeError for a memo maxQueuedBytes could never hold, naming the peer", async () => {
+    const memoer = new Memoer({ peer: peer(), segmentSize: 100, maxQueuedBytes: 600 });
     await memoer.peer.open();
     const call = () => memoer.send(message(500), { host: "127.0.0.1", port: 9 });
     expect(call).toThrow(MemoTooLargeError);
