@@ -8,7 +8,9 @@ import {
   PeerDoer,
   readMemo,
   writeMemo,
+  UdpTimeoutError,
   type Memo,
+  type MemoerOptions,
   type PeerOptions,
   type UdpAddress,
 } from "../../src/udp/index.js";
@@ -65,6 +67,63 @@ describe("Memoer over loopback", () => {
     expect(received[0]!.from).toEqual({ host, port: sender.peer.port });
     expect(sender.segmentsFor(length)).toBeGreaterThan(1);
     expect(receiver.reassembler.counters).toMatchObject({ completed: 1, malformed: 0, duplicates: 0 });
+  });
+});
+
+describe("large memos with default socket buffers (issue 13 item 3)", () => {
+  async function run(pacing: Partial<MemoerOptions>) {
+    const receiver = new Memoer({ peer: peer(), timeout: 0.5 }); // default kernel buffers (212 992 bytes here)
+    const sender = new Memoer({ peer: peer({ maxSendCount: 4096, maxSendBytes: 4 << 20 }), ...pacing });
+    await Promise.all([receiver.peer.open(), sender.peer.open()]);
+    const original = message(200_000);
+    const received: Memo[] = [];
+    const to: UdpAddress = { host: "127.0.0.1", port: receiver.peer.port };
+    const send = new PeerDoer({
+      peer: sender.peer,
+      handler: function* send() {
+        yield* writeMemo(sender, original, to);
+      },
+    });
+    const receive = new PeerDoer({
+      peer: receiver.peer,
+      memoer: receiver,
+      handler: function* receive() {
+        try {
+          received.push(yield* readMemo(receiver, { timeout: 1 }));
+        } catch (error) {
+          if (!(error instanceof UdpTimeoutError)) throw error;
+        }
+      },
+    });
+    const doist = cleanup.add(new Doist({ tock: 0.01, real: true, limit: 5, signals: false }), (it) => it.exit());
+    await doist.do({ doers: [receive, send] });
+    return { original, received, receiver, sender };
+  }
+
+  it("a 200 KB memo arrives over loopback when paced (the default)", async () => {
+    const { original, received, receiver, sender } = await run({});
+    expect(received.map((memo) => memo.data)).toEqual([original]);
+    expect(sender.counters).toMatchObject({ sent: 1, handed: 1, unsent: 0 });
+    expect(receiver.reassembler.counters).toMatchObject({ completed: 1, expired: 0 });
+  });
+
+  it("unpaced, the same memo overflows the receiver's buffer, and the receiver counts it expired", async () => {
+    const { received, receiver, sender } = await run({ sendRate: Number.POSITIVE_INFINITY, sendBurst: 1 << 30 });
+    expect(sender.counters).toMatchObject({ sent: 1, handed: 1 });
+    expect(received).toEqual([]);
+    expect(receiver.reassembler.counters).toMatchObject({ completed: 0, expired: 1 });
+    expect(receiver.reassembler.counters.accepted).toBeLessThan(sender.segmentsFor(200_000));
+  });
+
+  it("counts a memo given up because the peer closed before all its grams were handed over", async () => {
+    const sender = new Memoer({ peer: peer(), sendRate: 1000, sendBurst: 1 });
+    await sender.peer.open();
+    expect(sender.send(message(10_000), { host: "127.0.0.1", port: 9 })).toBe(true);
+    expect(sender.queuedMemos).toBe(1);
+    sender.peer.close();
+    sender.service(1);
+    expect(sender.counters).toMatchObject({ sent: 1, handed: 0, unsent: 1, unsentGrams: sender.segmentsFor(10_000) - 1 });
+    expect([sender.queuedMemos, sender.queuedBytes]).toEqual([0, 0]);
   });
 });
 
