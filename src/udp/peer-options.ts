@@ -57,7 +57,7 @@ export interface PeerCounters {
 
 /** Options of {@link Peer}. */
 export interface PeerOptions {
-  /** Address to bind. Default `0.0.0.0` (`::` when `type` is `udp6`). */
+  /** Address to bind. Default `127.0.0.1` (`::1` when `type` is `udp6`): loopback only; pass `0.0.0.0` or `::` to bind every interface. */
   host?: string;
   /** Port to bind; 0 (default): a free port, reported by `port` once open. */
   port?: number;
@@ -131,7 +131,8 @@ export function peerSettings(options: PeerOptions): PeerSettings {
   if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
   const type = options.type ?? (options.host === undefined ? "udp4" : udpTypeOf(options.host));
   if (type !== "udp4" && type !== "udp6") throw new TypeError(`type must be "udp4" or "udp6", got ${String(type)}`);
-  const host = options.host ?? (type === "udp6" ? "::" : "0.0.0.0");
+  // Loopback unless asked: binding every interface must be a choice (host "0.0.0.0" or "::"), as for the TCP server.
+  const host = options.host ?? (type === "udp6" ? "::1" : "127.0.0.1");
   if (typeof host !== "string" || host.length === 0) throw new TypeError("host must be a non-empty string");
   const name = options.name ?? "peer";
   if (typeof name !== "string") throw new TypeError(`name must be a string, got ${typeof name}`);
