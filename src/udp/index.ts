@@ -16,6 +16,7 @@ export {
   UdpSocketError,
   UdpMulticastError,
   UdpTimeoutError,
+  UdpHandlerError,
   MemoTooLargeError,
 } from "./errors.js";
 export { formatUdpAddress, type UdpAddress, type UdpType } from "./address.js";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { WireTap } from "../io/handle.js";
 import { type Waker } from "../core/index.js";
 import { checkWhole, udpTypeOf, type UdpAddress, type UdpType } from "./address.js";
 import { nodeUdpDriver, type UdpDriver, type UdpSocketOptions } from "./driver.js";
@@ -25,13 +26,8 @@ export interface Datagram {
   readonly from: UdpAddress;
 }
 
-/** What a Peer needs of a wire log; io's `WireLog` is one. */
-export interface PeerWireLog {
-  /** Records bytes received from `peer` (`host:port`). */
-  rx(bytes: Uint8Array, peer: string): void;
-  /** Records bytes sent to `peer` (`host:port`). */
-  tx(bytes: Uint8Array, peer: string): void;
-}
+/** What a Peer needs of a wire log: the handle contract's one `WireTap` (io's `WireLog` is one). */
+export type PeerWireLog = WireTap;
 
 /** Running totals of a peer, kept across reopen; like a kernel's `netstat -su`. */
 export interface PeerCounters {
