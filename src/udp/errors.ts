@@ -97,6 +97,13 @@ export class UdpTimeoutError extends UdpError {}
  */
 export class UdpHandlerError extends UdpError {}
 
+/**
+ * Thrown (as the `cause` of the peer's UdpOpenError) when Unix datagram
+ * sockets are used without their optional addon: the message names the
+ * package and how to install it.
+ */
+export class UxdAddonError extends UdpError {}
+
 /** Thrown by a Memoer for a message it cannot carry: over `maxMemoSize`, or more segments than the send queue could ever hold. */
 export class MemoTooLargeError extends UdpError {
   /** Size of the message in bytes. */

@@ -17,6 +17,7 @@ export {
   UdpMulticastError,
   UdpTimeoutError,
   UdpHandlerError,
+  UxdAddonError,
   MemoTooLargeError,
 } from "./errors.js";
 export { formatUdpAddress, type UdpAddress, type UdpType } from "./address.js";
@@ -29,6 +30,7 @@ export {
   type UdpRemoteInfo,
 } from "./driver.js";
 export { Peer } from "./peer.js";
+export { unixDatagramDriver, UXD_ADDON } from "./unix-driver.js";
 export {
   UDP4_MAX_DATAGRAM_SIZE,
   UDP6_MAX_DATAGRAM_SIZE,

@@ -16,8 +16,10 @@ commands: {"cmd": "send", "to": [host, port] | path, "length": n, "salt": k}
           {"cmd": "quit"}
 """
 
+import faulthandler
 import hashlib
 import json
+import signal
 import os
 import select
 import sys
@@ -25,6 +27,7 @@ import sys
 from hio import hioing
 from hio.core.memo import memoing
 
+faulthandler.register(signal.SIGUSR1)  # a stuck peer prints its stack on SIGUSR1
 options = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 transport = options.get("transport", "udp")
 
@@ -53,7 +56,19 @@ class Counting:
             raise
 
 
-class PlainPeer(Counting, PeerMemoer):
+class Debug:
+    def send(self, gram, dst, **kwa):
+        try:
+            cnt = super().send(gram, dst, **kwa)
+        except Exception as ex:
+            emit({"event": "senderror", "reason": repr(ex)})
+            raise
+        if os.environ.get("HIO_PEER_DEBUG"):
+            emit({"event": "sent", "cnt": cnt, "dst": str(dst)})
+        return cnt
+
+
+class PlainPeer(Debug, Counting, PeerMemoer):
     pass
 
 
@@ -104,7 +119,13 @@ emit(ready)
 try:
     running = True
     while running:
-        peer.serviceAll()
+        if transport == "uxd":
+            # One gram per pass: hio 0.7.20 drops a gram whose sendto met EAGAIN (a Unix datagram
+            # receiver's queue holds net.unix.max_dgram_qlen = 10 datagrams), so a burst loses grams.
+            peer.serviceAllRx()
+            peer.serviceAllTxOnce()
+        else:
+            peer.serviceAll()
         while peer.inbox:  # hio moves fused memos from .rxms to .inbox
             memo, src, mvid = peer.inbox.popleft()
             raw = memo.encode()
@@ -112,7 +133,11 @@ try:
                   "src": src if isinstance(src, str) else list(src), "vid": mvid, "head": memo[:32]})
             if options.get("echo"):
                 peer.memoit(memo, src)
-        readable, _, _ = select.select([sys.stdin], [], [], 0 if peer.txgs or peer.txms else 0.0005)
+        pause = 0.0005
+        if peer.txgs or peer.txms:
+            # uxd: a pause between grams (see above) so the receiver drains; udp: no pause.
+            pause = 0.002 if transport == "uxd" else 0
+        readable, _, _ = select.select([sys.stdin], [], [], pause)
         if not readable:
             continue
         line = sys.stdin.readline()
@@ -124,6 +149,7 @@ try:
         elif command["cmd"] == "send":
             to = command["to"]
             peer.memoit(pattern(command["length"], command.get("salt", 0)), to if isinstance(to, str) else tuple(to))
+            emit({"event": "queued", "to": to, "length": command["length"]})
         elif command["cmd"] == "grams":
             grams = peer.rend(pattern(command["length"], command.get("salt", 0)))
             emit({"event": "grams", "grams": [bytes(gram).hex() for gram in grams]})

@@ -153,7 +153,11 @@ export class HioMemoPeer {
       const index = this.events.findIndex(match);
       if (index >= 0) return this.events.splice(index, 1)[0]!;
       if (this.process.exitCode !== null) throw new Error(`hio peer exited (${this.process.exitCode}): ${this.stderr}`);
-      if (performance.now() > end) throw new Error(`hio peer: no matching event within ${ms} ms; events ${JSON.stringify(this.events).slice(0, 500)}; stderr ${this.stderr.slice(-2000)}`);
+      if (performance.now() > end) {
+        this.process.kill("SIGUSR1"); // the Python peer prints where it is
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        throw new Error(`hio peer: no matching event within ${ms} ms; events ${JSON.stringify(this.events).slice(0, 500)}; stderr ${this.stderr.slice(-2000)}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
