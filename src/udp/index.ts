@@ -68,6 +68,7 @@ export {
   MEMO_UDP_GRAM_SIZE,
   type MemoGram,
   type MemoSigner,
+  type MemoVidKey,
 } from "./memo-gram.js";
 export { MemoKey, verifyMemoSignature } from "./memo-auth.js";
 export {
@@ -76,6 +77,7 @@ export {
   type MemoCounters,
   type MemoFormat,
   type MemoRejectReason,
+  type MemoReject,
   type MemoReassemblerOptions,
 } from "./memo-reassembler.js";
 export { Memoer, readMemo, writeMemo, type MemoerOptions, type MemoerCounters } from "./memoer.js";

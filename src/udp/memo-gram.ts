@@ -135,12 +135,20 @@ export function memoVidOf(publicKey: Uint8Array): string {
   return "B" + qualify(publicKey, 1);
 }
 
+/** A verifier id taken apart: {@link memoVidKey}. */
+export interface MemoVidKey {
+  /** Its CESR code: "B" (Ed25519 non-transferable: the key is the public key), "D" or "E" (looked up in a keep). */
+  code: string;
+  /** The 32 raw bytes after the code. */
+  key: Uint8Array;
+}
+
 /**
  * Reads the raw key of a verifier id.
  * @param vid a 44-character vid
  * @returns `{ code, key }` (code "B", "D" or "E"), or undefined when it is not one
  */
-export function memoVidKey(vid: string): { code: string; key: Uint8Array } | undefined {
+export function memoVidKey(vid: string): MemoVidKey | undefined {
   const code = vid[0]!;
   if (vid.length !== MEMO_VID_SIZE || (code !== "B" && code !== "D" && code !== "E")) return undefined;
   const raw = unqualify(vid, 1);

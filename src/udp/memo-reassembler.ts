@@ -98,6 +98,16 @@ export interface MemoCounters {
 /** Why a gram was not accepted (a key of {@link MemoCounters}). */
 export type MemoRejectReason = "duplicates" | "malformed" | "overLimit" | "unsigned" | "badSignature" | "unknownVerifier";
 
+/** Why a gram was refused: see {@link MemoReassembler.lastReject}. */
+export interface MemoReject {
+  /** The counter it went to. */
+  reason: MemoRejectReason;
+  /** What was wrong, naming the memo id, gram and verifier id where known. */
+  detail: string;
+  /** Who sent it. */
+  from: UdpAddress;
+}
+
 interface Part {
   readonly body: Uint8Array;
   /** Signed bytes and signature of a signed gram that came before its zeroth gram (so before its vid). */
@@ -194,7 +204,7 @@ export class MemoReassembler {
     visited: 0,
   };
   /** Why the last gram that was not accepted was refused, with a detail; undefined until one was. */
-  lastReject: { reason: MemoRejectReason; detail: string; from: UdpAddress } | undefined;
+  lastReject: MemoReject | undefined;
   readonly #keep: ReadonlyMap<string, Uint8Array> | undefined;
   /** Incomplete memos, least recently progressed first. */
   readonly #entries = new Map<string, Entry>();
