@@ -35,14 +35,23 @@ export const UXD_ADDON = "unix-dgram@2.0.7";
 let addon: AddonModule | undefined;
 
 function loadAddon(): AddonModule {
-  if (addon === undefined) {
-    try {
-      addon = createRequire(import.meta.url)("unix-dgram") as AddonModule;
-    } catch (error) {
-      throw new UxdAddonError(`Unix datagram sockets need the optional package unix-dgram (a native addon): npm install ${UXD_ADDON}`, { cause: error });
-    }
-  }
+  addon ??= requireUxdAddon("unix-dgram") as AddonModule;
   return addon;
+}
+
+/**
+ * Loads the Unix datagram addon by name, turning a failure into the typed error.
+ * @param name the package to require
+ * @returns the module
+ * @throws UxdAddonError naming the package to install
+ * @internal
+ */
+export function requireUxdAddon(name: string): unknown {
+  try {
+    return createRequire(import.meta.url)(name);
+  } catch (error) {
+    throw new UxdAddonError(`Unix datagram sockets need the optional package unix-dgram (a native addon): npm install ${UXD_ADDON}`, { cause: error });
+  }
 }
 
 interface Pending {

@@ -25,6 +25,8 @@ import {
   type Memo,
   type MemoerOptions,
 } from "../../src/udp/index.js";
+import { requireUxdAddon } from "../../src/udp/unix-driver.js";
+import { UxdAddonError } from "../../src/udp/index.js";
 import { HioMemoPeer, hioPattern, hioSkipReason } from "../helpers/hio-peer.js";
 import { Cleanup, stepUntil, until } from "../helpers/udp-harness.js";
 
@@ -68,6 +70,13 @@ function tsMemoPeer(options: Omit<MemoerOptions, "peer"> = {}) {
   doist.enter();
   return { peer, memoer, memos, doist };
 }
+
+describe("Unix datagram addon loading", () => {
+  it("turns a missing addon into a UxdAddonError naming the package to install", () => {
+    expect(() => requireUxdAddon("unix-dgram-not-installed-here")).toThrow(UxdAddonError);
+    expect(() => requireUxdAddon("unix-dgram-not-installed-here")).toThrow(`npm install ${UXD_ADDON}`);
+  });
+});
 
 describe.skipIf(noAddon !== undefined)("Unix datagram Peer", () => {
   it("exchanges datagrams between two peers, with the path as the address; the path is removed on close", async () => {
