@@ -27,6 +27,7 @@ export type UdpType = "udp4" | "udp6";
  * ```
  */
 export function formatUdpAddress(address: UdpAddress): string {
+  if (address.host.startsWith("/")) return address.host; // a Unix datagram socket path
   return address.host.includes(":") ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
 
@@ -54,6 +55,11 @@ export function checkDestination(name: string, address: unknown): asserts addres
     throw new TypeError(`${name}.host must be a non-empty string, got ${typeof host === "string" ? '""' : typeof host}`);
   }
   if (typeof port !== "number") throw new TypeError(`${name}.port must be a number, got ${typeof port}`);
+  if (host.startsWith("/")) {
+    // A Unix datagram socket path (see unixDatagramDriver): no port.
+    if (port !== 0) throw new RangeError(`${name}.port must be 0 for the Unix socket path ${host}, got ${port}`);
+    return;
+  }
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
     throw new RangeError(`${name}.port must be a whole number in 1..65535, got ${port}`);
   }

@@ -90,6 +90,20 @@ export class UdpMulticastError extends UdpError {
 /** Thrown by `readDatagram`, `writeDatagram`, `readMemo` and `writeMemo` when their timeout (in tyme) runs out. */
 export class UdpTimeoutError extends UdpError {}
 
+/**
+ * What a PeerDoer reports when its handler throws: passed to `onError`, or
+ * printed to stderr (with the handler's stack) when there is no `onError`.
+ * `cause` is what the handler threw.
+ */
+export class UdpHandlerError extends UdpError {}
+
+/**
+ * Thrown (as the `cause` of the peer's UdpOpenError) when Unix datagram
+ * sockets are used without their optional addon: the message names the
+ * package and how to install it.
+ */
+export class UxdAddonError extends UdpError {}
+
 /** Thrown by a Memoer for a message it cannot carry: over `maxMemoSize`, or more segments than the send queue could ever hold. */
 export class MemoTooLargeError extends UdpError {
   /** Size of the message in bytes. */

@@ -16,6 +16,8 @@ export {
   UdpSocketError,
   UdpMulticastError,
   UdpTimeoutError,
+  UdpHandlerError,
+  UxdAddonError,
   MemoTooLargeError,
 } from "./errors.js";
 export { formatUdpAddress, type UdpAddress, type UdpType } from "./address.js";
@@ -28,6 +30,7 @@ export {
   type UdpRemoteInfo,
 } from "./driver.js";
 export { Peer } from "./peer.js";
+export { unixDatagramDriver, UXD_ADDON } from "./unix-driver.js";
 export {
   UDP4_MAX_DATAGRAM_SIZE,
   UDP6_MAX_DATAGRAM_SIZE,
@@ -48,5 +51,33 @@ export {
   MEMO_MAX_SEGMENTS,
   type MemoSegment,
 } from "./memo-format.js";
-export { MemoReassembler, type Memo, type MemoCounters, type MemoReassemblerOptions } from "./memo-reassembler.js";
+export {
+  encodeMemoGrams,
+  parseMemoGram,
+  memoGramCount,
+  memoGramOverhead,
+  memoIdOf,
+  memoVidOf,
+  memoVidKey,
+  MEMO_GRAM_CODES,
+  MEMO_GRAM_HEAD_SIZE,
+  MEMO_ID_SIZE,
+  MEMO_VID_SIZE,
+  MEMO_SIG_SIZE,
+  MEMO_MAX_GRAMS,
+  MEMO_UDP_GRAM_SIZE,
+  type MemoGram,
+  type MemoSigner,
+  type MemoVidKey,
+} from "./memo-gram.js";
+export { MemoKey, verifyMemoSignature } from "./memo-auth.js";
+export {
+  MemoReassembler,
+  type Memo,
+  type MemoCounters,
+  type MemoFormat,
+  type MemoRejectReason,
+  type MemoReject,
+  type MemoReassemblerOptions,
+} from "./memo-reassembler.js";
 export { Memoer, readMemo, writeMemo, type MemoerOptions, type MemoerCounters } from "./memoer.js";

@@ -10,7 +10,9 @@ import { checkDestination, checkTimeout, checkWhole, formatUdpAddress, type UdpA
 import { deadlineOf, remaining, type Waiting } from "./datagram-io.js";
 import { DatagramQueue } from "./datagram-queue.js";
 import { MemoTooLargeError, UdpTimeoutError } from "./errors.js";
+import { randomFillSync } from "node:crypto";
 import { encodeMemo, MEMO_HEADER_SIZE, MEMO_MAX_SEGMENTS, memoSegmentCount } from "./memo-format.js";
+import { encodeMemoGrams, memoGramCount, memoGramOverhead, memoIdOf, MEMO_MAX_GRAMS, MEMO_UDP_GRAM_SIZE, type MemoSigner } from "./memo-gram.js";
 import { MemoReassembler, type Memo, type MemoReassemblerOptions } from "./memo-reassembler.js";
 import type { Peer } from "./peer.js";
 
@@ -18,20 +20,70 @@ import type { Peer } from "./peer.js";
 export interface MemoerOptions extends MemoReassemblerOptions {
   /** The peer that carries the segments. */
   peer: Peer;
-  /** Datagram bytes per segment, header included. Default: 1472 for udp4, 1452 for udp6 (one Ethernet frame), capped by the peer's `maxDatagramSize`. */
+  /**
+   * Datagram bytes per gram, header included. Default: hio's 1240 for the
+   * "hio" format (`UDP_IPv6_MAX_SAFE_PAYLOAD`); for "hio-ts-v1" 1472 for udp4,
+   * 1452 for udp6 (one Ethernet frame); capped by the peer's `maxDatagramSize`.
+   */
   segmentSize?: number;
+  /** Write the binary (Base2) gram header instead of hio's default text one (hio's `curt`). Received grams may be either. Default false. */
+  binary?: boolean;
+  /** Sign every gram sent with this key (hio's AuthMemoer), e.g. a {@link MemoKey}. "hio" format only. */
+  signer?: MemoSigner;
   /** Completed memos waiting to be read, at most. Default 64. */
   maxReceiveCount?: number;
   /** Their bytes at most. Default 16 MiB. */
   maxReceiveBytes?: number;
-  /** Id of the first message sent (then +1 each). Default: random, so a restarted sender is not taken for a duplicate. */
+  /**
+   * Pacing: bytes per second of tyme each destination may be sent, so a memo
+   * does not overflow a receiver's socket buffer in one burst. Default 16 MiB/s;
+   * Infinity sends as fast as the peer takes grams.
+   */
+  sendRate?: number;
+  /** Pacing: bytes a destination may be sent at once after a pause. Default 32 KiB (fits a default 208 KiB Linux socket buffer with room). */
+  sendBurst?: number;
+  /** Bytes of grams waiting for their pacing turn, all destinations. Default 8 MiB. */
+  maxQueuedBytes?: number;
+  /** hio-ts-v1 format only: id of the first message sent (then +1 each). Default: random, so a restarted sender is not taken for a duplicate. */
   firstMessageId?: number;
+}
+
+/** Grams of memos waiting for their pacing turn, per destination. */
+interface Outbound {
+  readonly to: UdpAddress;
+  /** Memos (their grams), oldest first from `head`. */
+  readonly memos: Uint8Array[][];
+  head: number;
+  /** Next gram of the head memo. */
+  gram: number;
+  tokens: number;
+  last: number;
+}
+
+const EMPTY: Uint8Array[] = [];
+
+/** The Memoer over each peer, so a PeerDoer services it even when not given it (pacing and expiry need a driver). */
+const memoers = new WeakMap<Peer, Memoer>();
+
+/**
+ * The Memoer made over a peer, if any.
+ * @param peer the peer
+ * @returns the latest Memoer constructed over it, or undefined
+ */
+export function memoerOf(peer: Peer): Memoer | undefined {
+  return memoers.get(peer);
 }
 
 /** Running totals of a Memoer; the reassembler's own are in `memoer.reassembler.counters`. */
 export interface MemoerCounters {
-  /** Memos queued for sending (all their segments). */
+  /** Memos accepted for sending (all their grams queued). */
   sent: number;
+  /** Memos whose every gram was handed to the peer. */
+  handed: number;
+  /** Memos given up before every gram was handed to the peer (the peer closed). */
+  unsent: number;
+  /** Grams of memos given up. */
+  unsentGrams: number;
   /** Completed memos put in the receive queue. */
   received: number;
   /** Completed memos dropped because the receive queue was full. */
@@ -64,20 +116,38 @@ export interface MemoerCounters {
 export class Memoer {
   /** The peer that carries the segments. */
   readonly peer: Peer;
-  /** Datagram bytes per segment, header included. */
+  /** Datagram bytes per gram, header included. */
   readonly segmentSize: number;
-  /** Puts incoming segments back together. */
+  /** The wire format written and read. */
+  readonly format: "hio" | "hio-ts-v1";
+  /** Grams are written with the binary header. */
+  readonly binary: boolean;
+  /** Signs the grams sent, or undefined. */
+  readonly signer: MemoSigner | undefined;
+  /** Puts incoming grams back together. */
   readonly reassembler: MemoReassembler;
   /** Notified when a completed memo is queued. */
   readonly receiveSignal = new Signal();
   /** Running totals. */
-  readonly counters: MemoerCounters = { sent: 0, received: 0, dropped: 0, droppedBytes: 0 };
+  readonly counters: MemoerCounters = { sent: 0, handed: 0, unsent: 0, unsentGrams: 0, received: 0, dropped: 0, droppedBytes: 0 };
+  /** Notified when queued memos were handed to the peer (room for more). */
+  readonly sendSignal = new Signal();
+  /** Pacing rate, bytes per second of tyme per destination. */
+  readonly sendRate: number;
+  /** Pacing burst, bytes per destination. */
+  readonly sendBurst: number;
+  /** Bytes of grams that may wait for their pacing turn. */
+  readonly maxQueuedBytes: number;
+  readonly #outbound = new Map<string, Outbound>();
+  #queuedBytes = 0;
+  #nextSendAt = Number.POSITIVE_INFINITY;
   readonly #memos: DatagramQueue<Memo>;
+  readonly #mid = new Uint8Array(16);
   #messageId: number;
   #tyme = 0;
 
   /**
-   * @param options the peer, segment size, reassembly limits, receive queue bounds
+   * @param options the peer, format, signer, gram size, reassembly limits, receive queue bounds
    * @throws TypeError/RangeError naming the option that is wrong
    */
   constructor(options: MemoerOptions) {
@@ -85,15 +155,44 @@ export class Memoer {
       throw new TypeError("peer must be a Peer");
     }
     this.peer = options.peer;
-    const frame = this.peer.type === "udp6" ? 1452 : 1472;
-    const largest = Math.min(this.peer.maxDatagramSize, this.peer.maxSendBytes, MEMO_HEADER_SIZE + 0xffff);
-    this.segmentSize = checkWhole("segmentSize", options.segmentSize ?? Math.min(frame, largest), MEMO_HEADER_SIZE + 1, largest);
     this.reassembler = new MemoReassembler(options);
+    this.format = this.reassembler.format;
+    this.binary = options.binary === true;
+    const signer = options.signer;
+    if (signer !== undefined && (typeof signer !== "object" || typeof signer.sign !== "function" || typeof signer.vid !== "string")) {
+      throw new TypeError("signer must be a MemoSigner (e.g. a MemoKey)");
+    }
+    if (signer !== undefined && this.format !== "hio") throw new RangeError('signer needs the "hio" format');
+    this.signer = signer;
+    const hio = this.format === "hio";
+    const frame = hio ? MEMO_UDP_GRAM_SIZE : this.peer.type === "udp6" ? 1452 : 1472;
+    const head = hio ? memoGramOverhead(true, signer !== undefined, this.binary) : MEMO_HEADER_SIZE;
+    const largest = Math.min(this.peer.maxDatagramSize, this.peer.maxSendBytes, hio ? 0xffff : MEMO_HEADER_SIZE + 0xffff);
+    this.segmentSize = checkWhole("segmentSize", options.segmentSize ?? Math.min(frame, largest), head + 1, largest);
     this.#memos = new DatagramQueue(
       checkWhole("maxReceiveCount", options.maxReceiveCount ?? 64, 1),
       checkWhole("maxReceiveBytes", options.maxReceiveBytes ?? 16 << 20, 0),
     );
     this.#messageId = checkWhole("firstMessageId", options.firstMessageId ?? Math.floor(Math.random() * 0x1_0000_0000), 0, 0xffff_ffff);
+    randomFillSync(this.#mid);
+    memoers.set(this.peer, this);
+    const rate = options.sendRate ?? 16 << 20;
+    if (typeof rate !== "number" || !(rate > 0)) throw new RangeError(`sendRate must be a positive number of bytes per second, got ${String(rate)}`);
+    this.sendRate = rate;
+    this.sendBurst = checkWhole("sendBurst", options.sendBurst ?? 32 << 10, 1);
+    this.maxQueuedBytes = checkWhole("maxQueuedBytes", options.maxQueuedBytes ?? 8 << 20, 1);
+  }
+
+  /** Bytes of grams waiting for their pacing turn. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Memos not yet wholly handed to the peer. */
+  get queuedMemos(): number {
+    let count = 0;
+    for (const outbound of this.#outbound.values()) count += outbound.memos.length - outbound.head;
+    return count;
   }
 
   /** Completed memos waiting to be read. */
@@ -101,9 +200,9 @@ export class Memoer {
     return this.#memos.length;
   }
 
-  /** Earliest tyme at which an incomplete memo may expire; Infinity when none is pending. */
+  /** Earliest tyme at which this Memoer has work: an incomplete memo may expire, or paced grams may go; Infinity when none. */
   get nextDeadline(): number {
-    return this.reassembler.nextDeadline;
+    return Math.min(this.reassembler.nextDeadline, this.#nextSendAt);
   }
 
   /**
@@ -112,14 +211,14 @@ export class Memoer {
    * @returns segments at this Memoer's `segmentSize`
    */
   segmentsFor(length: number): number {
-    return memoSegmentCount(length, this.segmentSize);
+    return this.format === "hio" ? memoGramCount(length, this.segmentSize, this.signer !== undefined, this.binary) : memoSegmentCount(length, this.segmentSize);
   }
 
   /**
-   * Queues every segment of a message on the peer, or none.
-   * @param message the bytes (copied into the segments)
+   * Queues every gram of a message on the peer, or none.
+   * @param message the bytes (copied into the grams)
    * @param to the destination
-   * @returns true when queued; false when the peer's send queue lacks room for all segments now
+   * @returns true when queued; false when the peer's send queue lacks room for all grams now
    * @throws MemoTooLargeError over `maxMemoSize`, or when the peer's send queue could never hold it;
    *   UdpStateError when the peer is closed; TypeError for bad arguments
    */
@@ -129,22 +228,99 @@ export class Memoer {
     const peer = this.peer;
     if (peer.closed) throw peer.closedError(`send a memo to ${formatUdpAddress(to)}`);
     const length = message.length;
+    const hio = this.format === "hio";
     const count = this.segmentsFor(length);
-    const bytes = length + count * MEMO_HEADER_SIZE;
-    if (length > this.reassembler.maxMemoSize || count > MEMO_MAX_SEGMENTS || count > peer.maxSendCount || bytes > peer.maxSendBytes) {
+    const overhead = hio ? memoGramOverhead(false, this.signer !== undefined, this.binary) : MEMO_HEADER_SIZE;
+    const bytes = length + count * overhead + (hio ? memoGramOverhead(true, this.signer !== undefined, this.binary) - overhead : 0);
+    if (length > this.reassembler.maxMemoSize || count > (hio ? MEMO_MAX_GRAMS : MEMO_MAX_SEGMENTS) || bytes > this.maxQueuedBytes) {
       throw new MemoTooLargeError(
         `${peer.toString()}: memo of ${length} bytes to ${formatUdpAddress(to)} is too large: ` +
-          `${count} segments, ${bytes} bytes on the wire (maxMemoSize ${this.reassembler.maxMemoSize}, ` +
-          `send queue ${peer.maxSendCount} datagrams / ${peer.maxSendBytes} bytes)`,
+          `${count} grams, ${bytes} bytes on the wire (maxMemoSize ${this.reassembler.maxMemoSize}, maxQueuedBytes ${this.maxQueuedBytes})`,
         length,
       );
     }
-    if (!peer.canSend(count, bytes)) return false;
-    const segments = encodeMemo(message, this.#messageId, this.segmentSize);
+    if (this.#queuedBytes + bytes > this.maxQueuedBytes) return false;
+    let grams: Uint8Array[];
+    if (hio) {
+      // A per-Memoer random 128 bits with a counter in its last 4 bytes: unique per memo, no allocation of randomness per memo.
+      const mid = this.#mid;
+      const id = this.#messageId;
+      mid[12] = id >>> 24;
+      mid[13] = (id >>> 16) & 0xff;
+      mid[14] = (id >>> 8) & 0xff;
+      mid[15] = id & 0xff;
+      grams = encodeMemoGrams(message, memoIdOf(mid), this.segmentSize, this.binary, this.signer);
+    } else {
+      grams = encodeMemo(message, this.#messageId, this.segmentSize);
+    }
     this.#messageId = (this.#messageId + 1) >>> 0;
-    for (let index = 0; index < segments.length; index++) peer.send(segments[index]!, to);
+    const now = currentTyme() ?? this.#tyme;
+    const key = formatUdpAddress(to);
+    let outbound = this.#outbound.get(key);
+    if (outbound === undefined) {
+      outbound = { to: { host: to.host, port: to.port }, memos: [], head: 0, gram: 0, tokens: Math.max(this.sendBurst, this.segmentSize), last: now };
+      this.#outbound.set(key, outbound);
+    }
+    outbound.memos.push(grams);
+    this.#queuedBytes += bytes;
     this.counters.sent++;
+    this.#pump(now);
     return true;
+  }
+
+  /**
+   * Hands paced grams to the peer: each destination gets `sendRate` bytes per
+   * second of tyme, at most `sendBurst` at once, and only what the peer's send
+   * queue takes. Memos of a closed peer are given up and counted (`unsent`).
+   */
+  #pump(now: number): void {
+    const peer = this.peer;
+    let next = Number.POSITIVE_INFINITY;
+    let handed = false;
+    for (const [key, outbound] of this.#outbound) {
+      if (peer.closed) {
+        for (let index = outbound.head; index < outbound.memos.length; index++) {
+          const grams = outbound.memos[index]!;
+          this.counters.unsent++;
+          this.counters.unsentGrams += grams.length - (index === outbound.head ? outbound.gram : 0);
+          for (let gram = index === outbound.head ? outbound.gram : 0; gram < grams.length; gram++) this.#queuedBytes -= grams[gram]!.length;
+        }
+        this.#outbound.delete(key);
+        continue;
+      }
+      if (now > outbound.last) {
+        outbound.tokens = Math.min(Math.max(this.sendBurst, this.segmentSize), outbound.tokens + (now - outbound.last) * this.sendRate);
+        outbound.last = now;
+      }
+      while (outbound.head < outbound.memos.length) {
+        const grams = outbound.memos[outbound.head]!;
+        const gram = grams[outbound.gram]!;
+        if (outbound.tokens < gram.length || !peer.canSend(1, gram.length)) break;
+        peer.send(gram, outbound.to);
+        outbound.tokens -= gram.length;
+        this.#queuedBytes -= gram.length;
+        if (++outbound.gram === grams.length) {
+          outbound.memos[outbound.head++] = EMPTY;
+          outbound.gram = 0;
+          this.counters.handed++;
+          handed = true;
+        }
+      }
+      if (outbound.head === outbound.memos.length) {
+        this.#outbound.delete(key);
+        continue;
+      }
+      if (outbound.head > 64 && outbound.head * 2 > outbound.memos.length) {
+        outbound.memos.splice(0, outbound.head);
+        outbound.head = 0;
+      }
+      const need = outbound.memos[outbound.head]![outbound.gram]!.length - outbound.tokens;
+      // Waiting on the peer's queue (not on tokens) is woken by the peer's sendSignal, not a deadline.
+      const at = need > 0 ? now + need / this.sendRate : now;
+      if (at < next) next = at;
+    }
+    this.#nextSendAt = next;
+    if (handed) this.sendSignal.notify();
   }
 
   /**
@@ -181,6 +357,7 @@ export class Memoer {
       }
     }
     reassembler.expire(now);
+    if (this.#outbound.size > 0) this.#pump(now);
     if (queued) this.receiveSignal.notify();
   }
 }
@@ -228,9 +405,9 @@ export function* writeMemo(memoer: Memoer, message: Uint8Array, to: UdpAddress, 
   for (;;) {
     if (memoer.send(message, to)) return;
     if (expired) throw new UdpTimeoutError(`${peer.toString()}: no room for a memo to ${formatUdpAddress(to)} within ${timeout} s`);
-    const waiting = peer.sendSignal.subscribe();
+    const waiting = memoer.sendSignal.subscribe();
     const tyme = yield waiting ? remaining(deadline, timeout) : 0;
-    peer.sendSignal.unsubscribe();
+    memoer.sendSignal.unsubscribe();
     deadline ??= timeout === undefined ? undefined : tyme + timeout;
     expired = deadline !== undefined && tyme >= deadline;
   }

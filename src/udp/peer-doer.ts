@@ -5,7 +5,9 @@
  * @module
  */
 import { DoDoer, Doer, doify, WAIT, type DoDoerOptions, type Doable, type DoGeneratorFunction, type RecurDog } from "../core/index.js";
-import type { Memoer } from "./memoer.js";
+import { tockUntil } from "../io/handle.js";
+import { UdpHandlerError } from "./errors.js";
+import { memoerOf, type Memoer } from "./memoer.js";
 import type { Peer } from "./peer.js";
 
 /**
@@ -23,6 +25,12 @@ export interface PeerDoerOptions extends Omit<DoDoerOptions, "doers" | "always">
   handler?: PeerHandler;
   /** Service this Memoer too: drain the peer into memos and expire stale ones on time. */
   memoer?: Memoer;
+  /**
+   * Called with a {@link UdpHandlerError} when the handler throws (the PeerDoer
+   * then ends and closes the peer). Without it the error, naming the peer, and
+   * the handler's stack are printed to stderr. Must not throw.
+   */
+  onError?: (error: UdpHandlerError) => void;
 }
 
 /**
@@ -39,7 +47,9 @@ export interface PeerDoerOptions extends Omit<DoDoerOptions, "doers" | "always">
  *
  * It is done when the handler returns (once what the handler queued has been
  * handed to the socket), or (without a handler) when the peer is closed by
- * someone else. A failed open makes it throw the
+ * someone else. A handler that throws ends it too: the error is reported as a
+ * {@link UdpHandlerError} to `onError`, or printed to stderr without one, and
+ * kept in `error`. A failed open makes it throw the
  * {@link UdpOpenError} (the Doist's `do()` rejects with it).
  *
  * @example
@@ -59,6 +69,10 @@ export class PeerDoer extends DoDoer {
   readonly peer: Peer;
   /** The Memoer it services, if any. */
   readonly memoer: Memoer | undefined;
+  /** Called when the handler throws; default: print to stderr. */
+  onError: ((error: UdpHandlerError) => void) | undefined;
+  /** What the handler threw (wrapped), if it did. */
+  error: UdpHandlerError | undefined;
   readonly #handler: Doable | undefined;
 
   /**
@@ -71,13 +85,31 @@ export class PeerDoer extends DoDoer {
     const handler = options.handler;
     if (handler !== undefined && typeof handler !== "function") throw new TypeError(`handler must be a generator function, got ${typeof handler}`);
     if (options.memoer !== undefined && options.memoer.peer !== peer) throw new TypeError("memoer must be a Memoer over the same peer");
-    const service = new PeerServiceDoer(peer, options.memoer);
-    const handlerDoer = handler === undefined ? undefined : doify(runHandler(peer, handler), { name: handler.name || "peerHandler" });
-    const { peer: _peer, handler: _handler, memoer: _memoer, ...rest } = options;
+    // A Memoer over this peer needs servicing (pacing, expiry) even when not passed here.
+    const memoer = options.memoer ?? memoerOf(peer);
+    const service = new PeerServiceDoer(peer, memoer);
+    if (options.onError !== undefined && typeof options.onError !== "function") throw new TypeError(`onError must be a function, got ${typeof options.onError}`);
+    const report = (error: unknown): void => this.#report(handler!, error);
+    const handlerDoer = handler === undefined ? undefined : doify(runHandler(peer, handler, report), { name: handler.name || "peerHandler" });
+    const { peer: _peer, handler: _handler, memoer: _memoer, onError, ...rest } = options;
     super({ ...rest, doers: handlerDoer === undefined ? [service] : [handlerDoer, service] });
     this.peer = peer;
-    this.memoer = options.memoer;
+    this.memoer = memoer;
+    this.onError = onError;
+    this.error = undefined;
     this.#handler = handlerDoer;
+  }
+
+  #report(handler: PeerHandler, thrown: unknown): void {
+    const reason = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+    const error = new UdpHandlerError(`${this.peer.label}: handler ${handler.name || "(anonymous)"} failed: ${reason}`, { cause: thrown });
+    this.error = error;
+    if (this.onError !== undefined) {
+      this.onError(error);
+      return;
+    }
+    const stack = thrown instanceof Error && thrown.stack !== undefined ? thrown.stack : reason;
+    process.stderr.write(`hio-ts: ${error.message}\n${stack}\n`);
   }
 
   /** Enter context: opens the peer (binding completes later; see `Peer.open`), then enters the children. */
@@ -101,7 +133,7 @@ export class PeerDoer extends DoDoer {
     // What the handler sent last must not die in the queue: wait for the bind
     // and the service doer's flush (close() then lets in-flight sends finish).
     const peer = this.peer;
-    return !(peer.opening || (peer.opened && peer.unsentLength > 0));
+    return !(peer.opening || (peer.opened && (peer.unsentLength > 0 || (this.memoer !== undefined && this.memoer.queuedBytes > 0))));
   }
 
   /** Exit context: closes the children, then the peer. */
@@ -137,12 +169,12 @@ class PeerServiceDoer extends Doer {
       peer.service();
       if (peer.closed) return true;
       if (memoer === undefined) {
-        tyme = yield WAIT; // nothing to do until the peer wakes us (this doer's idle)
+        tyme = yield tockUntil(peer.due, tyme) ?? 0; // WAIT: nothing to do until the peer wakes us
         continue;
       }
       memoer.service(tyme);
-      const deadline = memoer.nextDeadline;
-      tyme = yield deadline === Number.POSITIVE_INFINITY ? WAIT : Math.max(deadline - tyme, 0);
+      if (peer.unsentLength > 0) peer.service(); // grams the memoer paced out just now
+      tyme = yield tockUntil(Math.min(peer.due, memoer.nextDeadline), tyme) ?? 0;
     }
   }
 
@@ -151,10 +183,15 @@ class PeerServiceDoer extends Doer {
   }
 }
 
-function runHandler(peer: Peer, handler: PeerHandler): DoGeneratorFunction {
+function runHandler(peer: Peer, handler: PeerHandler, report: (error: unknown) => void): DoGeneratorFunction {
   return function* peerHandler() {
     yield 0; // end of enter: the handler starts in the first pass, after the peer began opening
-    yield* handler(peer);
+    try {
+      yield* handler(peer);
+    } catch (error) {
+      if (error === peer.error) throw error; // the peer's failed open, not the handler's fault: do() rejects with it
+      report(error);
+    }
     return true;
   };
 }

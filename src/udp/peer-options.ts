@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { WireTap } from "../io/handle.js";
 import { type Waker } from "../core/index.js";
 import { checkWhole, udpTypeOf, type UdpAddress, type UdpType } from "./address.js";
 import { nodeUdpDriver, type UdpDriver, type UdpSocketOptions } from "./driver.js";
@@ -25,13 +26,8 @@ export interface Datagram {
   readonly from: UdpAddress;
 }
 
-/** What a Peer needs of a wire log; io's `WireLog` is one. */
-export interface PeerWireLog {
-  /** Records bytes received from `peer` (`host:port`). */
-  rx(bytes: Uint8Array, peer: string): void;
-  /** Records bytes sent to `peer` (`host:port`). */
-  tx(bytes: Uint8Array, peer: string): void;
-}
+/** What a Peer needs of a wire log: the handle contract's one `WireTap` (io's `WireLog` is one). */
+export type PeerWireLog = WireTap;
 
 /** Running totals of a peer, kept across reopen; like a kernel's `netstat -su`. */
 export interface PeerCounters {
@@ -57,7 +53,7 @@ export interface PeerCounters {
 
 /** Options of {@link Peer}. */
 export interface PeerOptions {
-  /** Address to bind. Default `0.0.0.0` (`::` when `type` is `udp6`). */
+  /** Address to bind. Default `127.0.0.1` (`::1` when `type` is `udp6`): loopback only; pass `0.0.0.0` or `::` to bind every interface. */
   host?: string;
   /** Port to bind; 0 (default): a free port, reported by `port` once open. */
   port?: number;
@@ -131,7 +127,8 @@ export function peerSettings(options: PeerOptions): PeerSettings {
   if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
   const type = options.type ?? (options.host === undefined ? "udp4" : udpTypeOf(options.host));
   if (type !== "udp4" && type !== "udp6") throw new TypeError(`type must be "udp4" or "udp6", got ${String(type)}`);
-  const host = options.host ?? (type === "udp6" ? "::" : "0.0.0.0");
+  // Loopback unless asked: binding every interface must be a choice (host "0.0.0.0" or "::"), as for the TCP server.
+  const host = options.host ?? (type === "udp6" ? "::1" : "127.0.0.1");
   if (typeof host !== "string" || host.length === 0) throw new TypeError("host must be a non-empty string");
   const name = options.name ?? "peer";
   if (typeof name !== "string") throw new TypeError(`name must be a string, got ${typeof name}`);

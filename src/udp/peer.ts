@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { Signal, type Waker } from "../core/index.js";
+import { Signal, WAIT, type Tymth, type Waker } from "../core/index.js";
+import type { Handle, WireTap } from "../io/handle.js";
 import { checkDestination, formatUdpAddress, type UdpAddress, type UdpType } from "./address.js";
 import { DatagramQueue } from "./datagram-queue.js";
 import type { DatagramSocket, UdpRemoteInfo } from "./driver.js";
@@ -69,7 +70,7 @@ interface Link {
  * peer.close();
  * ```
  */
-export class Peer {
+export class Peer implements Handle {
   /** A name for messages and errors. */
   readonly name: string;
   /** Socket family. */
@@ -86,6 +87,8 @@ export class Peer {
   readonly receiveSignal = new Signal();
   /** Notified when room frees in the send queue and when the peer opens, fails or closes. */
   readonly sendSignal = new Signal();
+  /** Notified on every change of `state` (open, opening, closed). */
+  readonly stateSignal = new Signal();
   /** Running totals. */
   readonly counters: PeerCounters = newPeerCounters();
   /** Reported errors not yet taken, oldest first (unused with `onError`); take them with `takeErrors()`. */
@@ -140,6 +143,37 @@ export class Peer {
   get state(): PeerState {
     return this.#state;
   }
+
+  /** Names the peer and its address for messages, e.g. `udp peer 127.0.0.1:7000` (the `Handle` label). */
+  get label(): string {
+    return this.#label;
+  }
+
+  /** Datagrams sent now may still go: the peer is open, or binding (they go once bound). */
+  get maySend(): boolean {
+    return this.#state !== "closed";
+  }
+
+  /** Datagrams may still arrive (or wait in the receive queue): the peer is not closed, or datagrams are queued. */
+  get mayReceive(): boolean {
+    return this.#state !== "closed" || this.#received.length > 0;
+  }
+
+  /** Why the last open failed, if it did (the `Handle` error). */
+  get error(): Error | undefined {
+    return this.#openError;
+  }
+
+  /** A peer has no timed duty of its own: `WAIT` (only I/O events wake its Doer). */
+  get due(): number {
+    return WAIT;
+  }
+
+  /**
+   * Part of the `Handle` contract; a peer keeps no tyme of its own, so this does nothing.
+   * @param _tymth the Doer's tyme base
+   */
+  wind(_tymth: Tymth): void {}
 
   /** The socket is bound and datagrams flow. */
   get opened(): boolean {
@@ -229,6 +263,7 @@ export class Peer {
     }
     const link: Link = { socket, inFlightCount: 0, inFlightBytes: 0, closing: false };
     this.#state = "opening";
+    this.stateSignal.notify();
     this.#link = link;
     this.#opening = new Promise<void>((resolve, reject) => {
       this.#settleOpen = (error?: UdpError) => (error === undefined ? resolve() : reject(error));
@@ -258,6 +293,7 @@ export class Peer {
     const settle = this.#settleOpen;
     const wasOpening = this.#state === "opening";
     this.#state = "closed";
+    this.stateSignal.notify();
     this.#link = undefined;
     this.#settleOpen = undefined;
     this.#opening = undefined;
@@ -447,6 +483,7 @@ export class Peer {
     }
     this.#label = this.#describe(this.#local);
     this.#state = "open";
+    this.stateSignal.notify();
     const settle = this.#settleOpen;
     this.#settleOpen = undefined;
     settle?.();
@@ -460,6 +497,7 @@ export class Peer {
     const failure = this.#openFailure(error);
     const settle = this.#settleOpen;
     this.#state = "closed";
+    this.stateSignal.notify();
     this.#link = undefined;
     this.#settleOpen = undefined;
     this.#opening = undefined;

@@ -8,7 +8,9 @@ import {
   PeerDoer,
   readMemo,
   writeMemo,
+  UdpTimeoutError,
   type Memo,
+  type MemoerOptions,
   type PeerOptions,
   type UdpAddress,
 } from "../../src/udp/index.js";
@@ -68,19 +70,76 @@ describe("Memoer over loopback", () => {
   });
 });
 
+describe("large memos with default socket buffers (issue 13 item 3)", () => {
+  async function run(pacing: Partial<MemoerOptions>) {
+    const receiver = new Memoer({ peer: peer(), timeout: 0.5 }); // default kernel buffers (212 992 bytes here)
+    const sender = new Memoer({ peer: peer({ maxSendCount: 4096, maxSendBytes: 4 << 20 }), ...pacing });
+    await Promise.all([receiver.peer.open(), sender.peer.open()]);
+    const original = message(200_000);
+    const received: Memo[] = [];
+    const to: UdpAddress = { host: "127.0.0.1", port: receiver.peer.port };
+    const send = new PeerDoer({
+      peer: sender.peer,
+      handler: function* send() {
+        yield* writeMemo(sender, original, to);
+      },
+    });
+    const receive = new PeerDoer({
+      peer: receiver.peer,
+      memoer: receiver,
+      handler: function* receive() {
+        try {
+          received.push(yield* readMemo(receiver, { timeout: 1 }));
+        } catch (error) {
+          if (!(error instanceof UdpTimeoutError)) throw error;
+        }
+      },
+    });
+    const doist = cleanup.add(new Doist({ tock: 0.01, real: true, limit: 5, signals: false }), (it) => it.exit());
+    await doist.do({ doers: [receive, send] });
+    return { original, received, receiver, sender };
+  }
+
+  it("a 200 KB memo arrives over loopback when paced (the default)", async () => {
+    const { original, received, receiver, sender } = await run({});
+    expect(received.map((memo) => memo.data)).toEqual([original]);
+    expect(sender.counters).toMatchObject({ sent: 1, handed: 1, unsent: 0 });
+    expect(receiver.reassembler.counters).toMatchObject({ completed: 1, expired: 0 });
+  });
+
+  it("unpaced, the same memo overflows the receiver's buffer, and the receiver counts it expired", async () => {
+    const { received, receiver, sender } = await run({ sendRate: Number.POSITIVE_INFINITY, sendBurst: 1 << 30 });
+    expect(sender.counters).toMatchObject({ sent: 1, handed: 1 });
+    expect(received).toEqual([]);
+    expect(receiver.reassembler.counters).toMatchObject({ completed: 0, expired: 1 });
+    expect(receiver.reassembler.counters.accepted).toBeLessThan(sender.segmentsFor(200_000));
+  });
+
+  it("counts a memo given up because the peer closed before all its grams were handed over", async () => {
+    const sender = new Memoer({ peer: peer(), sendRate: 1000, sendBurst: 1 });
+    await sender.peer.open();
+    expect(sender.send(message(10_000), { host: "127.0.0.1", port: 9 })).toBe(true);
+    expect(sender.queuedMemos).toBe(1);
+    sender.peer.close();
+    sender.service(1);
+    expect(sender.counters).toMatchObject({ sent: 1, handed: 0, unsent: 1, unsentGrams: sender.segmentsFor(10_000) - 1 });
+    expect([sender.queuedMemos, sender.queuedBytes]).toEqual([0, 0]);
+  });
+});
+
 describe("Memoer under a lossy network shim", () => {
   it.each([11, 23, 47])("delivers exactly the memos whose segments all arrived, intact, with seed %i (drop, duplicate, reorder)", async (seed) => {
     const network = new MemoryNetwork({ seed, drop: 0.04, duplicate: 0.15, reorder: true });
-    const receiver = new Memoer({ peer: peer({ host: "10.0.0.2", driver: network }), timeout: 1, segmentSize: 512 });
-    const sender = new Memoer({ peer: peer({ host: "10.0.0.1", driver: network }), segmentSize: 512, firstMessageId: 1000 });
+    const receiver = new Memoer({ peer: peer({ host: "10.0.0.2", driver: network }), timeout: 1, segmentSize: 512, format: "hio-ts-v1" });
+    const sender = new Memoer({ peer: peer({ host: "10.0.0.1", driver: network }), segmentSize: 512, firstMessageId: 1000, format: "hio-ts-v1" });
     const received: Memo[] = [];
     const doist = handDoist([collector(receiver, received), new PeerDoer({ peer: sender.peer })], 0.25);
     await stepUntil(doist, () => receiver.peer.opened && sender.peer.opened, "both peers to bind");
     const random = seededRandom(seed);
-    const originals = new Map<number, Uint8Array>();
+    const originals = new Map<string, Uint8Array>();
     for (let index = 0; index < 30; index++) {
       const original = message(Math.floor(random() * 5000), index);
-      originals.set(1000 + index, original);
+      originals.set(String(1000 + index), original);
       expect(sender.send(original, { host: "10.0.0.2", port: receiver.peer.port })).toBe(true);
     }
     doist.recur(); // the service doer hands every segment to the network
@@ -92,12 +151,13 @@ describe("Memoer under a lossy network shim", () => {
       await nextTurn();
     }
     // What the shim let through decides which memos can complete.
-    const arrived = new Map<number, Set<number>>();
-    const counts = new Map<number, number>();
+    const arrived = new Map<string, Set<number>>();
+    const counts = new Map<string, number>();
     for (const packet of network.delivered) {
       const segment = decodeMemoSegment(packet.data)!;
-      counts.set(segment.messageId, segment.count);
-      arrived.set(segment.messageId, (arrived.get(segment.messageId) ?? new Set()).add(segment.index));
+      const id = String(segment.messageId);
+      counts.set(id, segment.count);
+      arrived.set(id, (arrived.get(id) ?? new Set()).add(segment.index));
     }
     const whole = [...originals.keys()].filter((id) => arrived.get(id)?.size === counts.get(id));
     const partial = [...arrived.keys()].filter((id) => !whole.includes(id));
@@ -141,22 +201,25 @@ describe("Memoer under a lossy network shim", () => {
 });
 
 describe("Memoer send", () => {
-  it("queues every segment or none: false when the send queue lacks room for all", async () => {
-    const memoer = new Memoer({ peer: peer({ maxSendCount: 6 }), segmentSize: 100 });
+  it("queues every gram or none: false when maxQueuedBytes lacks room for all", async () => {
+    const memoer = new Memoer({ peer: peer({ maxSendCount: 1 }), segmentSize: 100, maxQueuedBytes: 500 });
     await memoer.peer.open();
     const to = { host: "127.0.0.1", port: 9 };
-    expect(memoer.send(message(250), to)).toBe(true); // 3 segments
-    expect(memoer.send(message(300), to)).toBe(false); // 4 more would make 7
-    expect(memoer.peer.sendQueueLength).toBe(3);
-    expect(memoer.send(message(200), to)).toBe(true); // 3 more make 6
+    // hio text grams of 100 bytes carry 68 body bytes after the 32-byte header.
+    expect(memoer.send(message(200), to)).toBe(true); // 3 grams, 296 bytes: 1 handed to the peer, 196 wait
+    expect(memoer.queuedBytes).toBe(196);
+    expect(memoer.send(message(250), to)).toBe(false); // 4 grams, 378 bytes more would pass 500
+    expect(memoer.queuedMemos).toBe(1);
+    expect(memoer.send(message(150), to)).toBe(true); // 3 grams, 246 bytes
+    expect(memoer.queuedMemos).toBe(2);
   });
 
-  it("throws MemoTooLargeError for a memo the send queue could never hold, naming the peer", async () => {
-    const memoer = new Memoer({ peer: peer({ maxSendCount: 4 }), segmentSize: 100 });
+  it("throws MemoTooLargeError for a memo maxQueuedBytes could never hold, naming the peer", async () => {
+    const memoer = new Memoer({ peer: peer(), segmentSize: 100, maxQueuedBytes: 600 });
     await memoer.peer.open();
     const call = () => memoer.send(message(500), { host: "127.0.0.1", port: 9 });
     expect(call).toThrow(MemoTooLargeError);
-    expect(call).toThrow(`udp peer 127.0.0.1:${memoer.peer.port}: memo of 500 bytes to 127.0.0.1:9 is too large: 6 segments`);
+    expect(call).toThrow(`udp peer 127.0.0.1:${memoer.peer.port}: memo of 500 bytes to 127.0.0.1:9 is too large: 8 grams`);
   });
 
   it("throws MemoTooLargeError for a memo over maxMemoSize", async () => {
@@ -166,6 +229,6 @@ describe("Memoer send", () => {
   });
 
   it("rejects a segmentSize over the peer's datagram limit with a RangeError naming it", () => {
-    expect(() => new Memoer({ peer: peer({ maxDatagramSize: 1000 }), segmentSize: 1001 })).toThrow(/^segmentSize must be a whole number in 17\.\.1000/);
+    expect(() => new Memoer({ peer: peer({ maxDatagramSize: 1000 }), segmentSize: 1001 })).toThrow(/^segmentSize must be a whole number in 33\.\.1000/);
   });
 });

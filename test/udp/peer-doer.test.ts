@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { readdirSync } from "node:fs";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Doist, WAIT } from "../../src/core/index.js";
 import {
   Memoer,
@@ -8,10 +9,14 @@ import {
   UdpOpenError,
   UdpStateError,
   UdpTimeoutError,
+  UdpHandlerError,
   writeDatagram,
+  writeMemo,
+  readMemo,
   type PeerHandler,
   type PeerOptions,
 } from "../../src/udp/index.js";
+import type { Handle } from "../../src/io/handle.js";
 import { Cleanup, stepUntil, until } from "../helpers/udp-harness.js";
 
 const cleanup = new Cleanup();
@@ -230,3 +235,120 @@ describe("PeerDoer", () => {
     expect(() => new PeerDoer({ peer: peer(), memoer: new Memoer({ peer: peer() }) })).toThrow(/^memoer must be a Memoer over the same peer/);
   });
 });
+
+describe("PeerDoer handler errors (issue 15)", () => {
+  const boom = function* boom(): Generator<number | undefined, void, number> {
+    yield 0;
+    throw new RangeError("bad datagram");
+  };
+
+  it("prints a handler's error, naming the peer, with its stack to stderr when there is no onError; the PeerDoer ends", async () => {
+    const server = peer();
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    cleanup.add(spy, (it) => it.mockRestore());
+    const doer = new PeerDoer({ peer: server, handler: boom });
+    const doist = new Doist({ tock: 0.01, real: true, limit: 2, signals: false });
+    expect(await doist.do({ doers: [doer] })).toBe(true);
+    spy.mockRestore();
+    const text = printed.join("");
+    expect(text).toContain(`udp peer 127.0.0.1:`);
+    expect(text).toContain("handler boom failed: RangeError: bad datagram");
+    expect(text).toMatch(/at boom .*peer-doer\.test\.ts/);
+    expect(doer.error).toBeInstanceOf(UdpHandlerError);
+    expect(server.closed).toBe(true);
+  });
+
+  it("passes the UdpHandlerError (cause: what was thrown) to onError instead, printing nothing", async () => {
+    const seen: UdpHandlerError[] = [];
+    const spy = vi.spyOn(process.stderr, "write");
+    cleanup.add(spy, (it) => it.mockRestore());
+    const doer = new PeerDoer({ peer: peer(), handler: boom, onError: (error) => seen.push(error) });
+    await new Doist({ tock: 0.01, real: true, limit: 2, signals: false }).do({ doers: [doer] });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.cause).toBeInstanceOf(RangeError);
+    expect(seen[0]!.message).toMatch(/^udp peer 127\.0\.0\.1:\d+: handler boom failed: RangeError: bad datagram$/);
+    expect(spy).not.toHaveBeenCalled();
+  });
+});
+
+describe("Peer as a Handle", () => {
+  it("reports state, maySend/mayReceive, due and label, and signals every state change", async () => {
+    const handle: Handle = peer();
+    const states: string[] = [];
+    const watch = (): void => {
+      states.push(handle.state);
+    };
+    expect([handle.state, handle.maySend, handle.mayReceive, handle.due]).toEqual(["closed", false, false, Number.POSITIVE_INFINITY]);
+    let notified = 0;
+    const counting = { wake: () => notified++ };
+    handle.stateSignal.subscribe(counting as never);
+    const opening = handle.open();
+    watch();
+    expect([handle.maySend, handle.mayReceive]).toEqual([true, true]);
+    await opening;
+    watch();
+    expect(handle.label).toMatch(/^udp peer 127\.0\.0\.1:\d+$/);
+    handle.close();
+    watch();
+    expect(states).toEqual(["opening", "open", "closed"]);
+    expect([handle.maySend, handle.mayReceive, handle.error]).toEqual([false, false, undefined]);
+    expect(notified).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("memo sender churn leaves nothing behind (issue 11 leak check)", () => {
+  const fds = () => readdirSync("/proc/self/fd").length;
+
+  it("200 short-lived Memoer senders: reassembler senders and memos, memoer queues and fds return to their start", async () => {
+    const receiverPeer = peer();
+    const receiver = new Memoer({ peer: receiverPeer, timeout: 0.5 });
+    let received = 0;
+    const receive = new PeerDoer({
+      peer: receiverPeer,
+      memoer: receiver,
+      handler: function* collect() {
+        for (;;) {
+          yield* readMemo(receiver);
+          received++;
+        }
+      },
+    });
+    const doist = handDoist([receive], 0.05);
+    await stepUntil(doist, () => receiverPeer.opened, "the receiver to open");
+    const startFds = fds();
+    const message = new Uint8Array(5000).fill(7);
+    const senders: Memoer[] = [];
+    for (let round = 0; round < 20; round++) {
+      const batch: PeerDoer[] = [];
+      for (let index = 0; index < 10; index++) {
+        const sender = new Memoer({ peer: new Peer({ host: "127.0.0.1" }) });
+        senders.push(sender);
+        batch.push(
+          new PeerDoer({
+            peer: sender.peer,
+            handler: function* send() {
+              yield* writeMemo(sender, message, { host: "127.0.0.1", port: receiverPeer.port });
+            },
+          }),
+        );
+      }
+      doist.extend(batch);
+      await stepUntil(doist, () => batch.every((doer) => doer.done === true) && received === (round + 1) * 10, `round ${round} of memos (${received})`);
+    }
+    expect(received).toBe(200);
+    expect(senders.every((sender) => sender.peer.closed && sender.queuedMemos === 0 && sender.queuedBytes === 0 && sender.counters.handed === 1)).toBe(true);
+    // Past the timeout, the receiver forgets every sender (their completed ids) too.
+    const until = doist.tyme + 1;
+    await stepUntil(doist, () => doist.tyme > until, "the timeout to pass");
+    expect([receiver.reassembler.senders, receiver.reassembler.pending, receiver.reassembler.bytes]).toEqual([0, 0, 0]);
+    expect(receiver.reassembler.counters).toMatchObject({ completed: 200, expired: 0, evicted: 0 });
+    await stepUntil(doist, () => fds() <= startFds, `fds back to ${startFds} (now ${fds()})`);
+    expect(fds()).toBe(startFds);
+    expect(doist.deeds.length).toBe(1); // only the receiver: every sender's PeerDoer is gone
+  });
+});
+

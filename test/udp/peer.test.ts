@@ -37,6 +37,16 @@ async function receiveOne(target: Peer, what = "a datagram"): Promise<Datagram> 
 }
 
 describe("Peer open and close", () => {
+  it("binds loopback by default (127.0.0.1, ::1 for udp6); every interface only when asked (issue 13 item 5)", async () => {
+    const plain = cleanup.add(new Peer(), (it) => it.close());
+    const v6 = cleanup.add(new Peer({ type: "udp6" }), (it) => it.close());
+    const all = cleanup.add(new Peer({ host: "0.0.0.0" }), (it) => it.close());
+    await Promise.all([plain.open(), v6.open(), all.open()]);
+    expect(plain.address).toMatchObject({ host: "127.0.0.1" });
+    expect(v6.address).toMatchObject({ host: "::1" });
+    expect(all.address).toMatchObject({ host: "0.0.0.0" });
+  });
+
   it("binds port 0 and reports the ephemeral port", async () => {
     const opened = await openPeer({ port: 0 });
     expect(opened.port).toBeGreaterThan(0);
