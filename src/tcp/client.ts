@@ -4,7 +4,7 @@
  * @module
  */
 import { currentTyme, currentWaker, WAIT, type Tymth } from "../core/index.js";
-import { formatAddress } from "./address.js";
+import { formatAddress, socketPathOption } from "./address.js";
 import type { Handle, HandleState } from "../io/handle.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { checkSeconds } from "./validate.js";
@@ -14,10 +14,16 @@ import type { ClientTlsOptions } from "./tls-options.js";
 
 /** Options of {@link Client}. */
 export interface ClientOptions extends ConnectionOptions {
-  /** Host name, IPv4 or IPv6 address. Default `127.0.0.1`. */
+  /** Host name, IPv4 or IPv6 address. Default `127.0.0.1`. Not with `path`. */
   host?: string;
-  /** TCP port (1–65535). */
-  port: number;
+  /** TCP port (1–65535). Required unless `path` is given. */
+  port?: number;
+  /**
+   * Connect to the Unix stream socket at this path instead of `host` and
+   * `port` (exactly one of the two is given). At most 107 bytes on Linux
+   * (103 elsewhere); on Linux a leading `\0` names an abstract socket.
+   */
+  path?: string;
   /** After a failed attempt or a lost connection, try again every `tymeout`. Default false. */
   reconnectable?: boolean;
   /**
@@ -73,10 +79,12 @@ const READ_BUFFER = new Uint8Array(64 * 1024);
  * ```
  */
 export class Client extends Connection implements Handle {
-  /** Host to connect to. */
+  /** Host to connect to; `localhost` for a `path` client (the name a TLS certificate is checked against). */
   readonly host: string;
-  /** Port to connect to. */
+  /** Port to connect to; 0 for a `path` client. */
   readonly port: number;
+  /** Unix stream socket path to connect to, or undefined for TCP. */
+  readonly path: string | undefined;
   /** Retry failed or lost connections. */
   reconnectable: boolean;
   /** Seconds of tyme between attempts (and per attempt) when reconnectable. */
@@ -95,27 +103,29 @@ export class Client extends Connection implements Handle {
 
   /**
    * Creates a client; it does not connect until `open()`.
-   * @param options `host`, `port`, `reconnectable`, `tymeout`, ring size, socket options, `wirelog`, `driver`
-   * @throws TypeError / RangeError naming a bad option
+   * @param options `host` and `port`, or `path`; `reconnectable`, `tymeout`, ring size, socket options, `wirelog`, `driver`
+   * @throws TypeError / RangeError naming a bad option (also `host` or `port` given with `path`)
    */
   constructor(options: ClientOptions) {
-    const host = options.host ?? "127.0.0.1";
+    const path = socketPathOption(options);
+    const host = path === undefined ? (options.host ?? "127.0.0.1") : "localhost";
     if (typeof host !== "string" || host.length === 0) throw new TypeError(`host must be a non-empty string, got ${typeof host}`);
-    const port = options.port;
-    if (typeof port !== "number") throw new TypeError(`port must be a number, got ${typeof port}`);
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new RangeError(`port must be a whole number from 1 to 65535, got ${port}`);
-    super(options, `client ${formatAddress(host, port)}`, true);
+    const port = path === undefined ? options.port : 0;
+    if (typeof port !== "number") throw new TypeError(`port must be a number (or give a Unix socket path), got ${typeof port}`);
+    if (path === undefined && (!Number.isInteger(port) || port < 1 || port > 65_535)) throw new RangeError(`port must be a whole number from 1 to 65535, got ${port}`);
+    super(options, path === undefined ? `client ${formatAddress(host, port)}` : `client ${path}`, true);
     this.host = host;
     this.port = port;
+    this.path = path;
     this.reconnectable = options.reconnectable ?? false;
     this.tymeout = checkSeconds("tymeout", options.tymeout ?? 1);
     this.driver = options.driver ?? nodeDriver;
     this.#tymth = options.tymth;
   }
 
-  /** `client host:port`, for messages. */
+  /** `client host:port` (or `client /path/to.sock`), for messages. */
   get label(): string {
-    return `client ${formatAddress(this.host, this.port)}`;
+    return this.path === undefined ? `client ${formatAddress(this.host, this.port)}` : `client ${this.path}`;
   }
 
   /** TLS settings; plain TCP here, overridden by ClientTls. */
@@ -387,6 +397,7 @@ export class Client extends Connection implements Handle {
     const socket = this.driver.connect({
       host: this.host,
       port: this.port,
+      path: this.path,
       ...(tls === undefined
         ? { onread: { buffer: READ_BUFFER, callback: (bytes: number, buffer: Uint8Array) => this.receive(buffer.subarray(0, bytes), true) } }
         : { tls }),

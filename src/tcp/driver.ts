@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { lstatSync, unlinkSync } from "node:fs";
 import net from "node:net";
 import tls from "node:tls";
 import type { ClientTlsOptions, ServerTlsOptions } from "./tls-options.js";
@@ -87,10 +88,12 @@ export interface StreamServer {
 
 /** What a Client asks of `driver.connect`. */
 export interface DriverConnectOptions {
-  /** Host name or IP address. */
+  /** Host name or IP address (ignored when `path` is set). */
   host: string;
-  /** TCP port. */
+  /** TCP port (ignored when `path` is set). */
   port: number;
+  /** Connect to the Unix stream socket at this path instead of `host` and `port`. Drivers without Unix sockets fail the connect. */
+  path?: string | undefined;
   /** Give every received chunk to `callback` in `buffer` instead of `"data"` events; return false to pause. Drivers may ignore it (then they emit `"data"`). */
   onread?: {
     /** The buffer every chunk is read into (reused). */
@@ -104,10 +107,17 @@ export interface DriverConnectOptions {
 
 /** What a Server asks of `driver.listen`. */
 export interface DriverListenOptions {
-  /** Address to bind. */
+  /** Address to bind (ignored when `path` is set). */
   host: string;
-  /** Port to bind; 0 for an ephemeral one. */
+  /** Port to bind; 0 for an ephemeral one (ignored when `path` is set). */
   port: number;
+  /**
+   * Listen on a Unix stream socket at this path instead of `host` and
+   * `port`. The node driver removes a stale socket file there first (one
+   * nobody listens on) and fails with `EADDRINUSE` when a server listens
+   * on it or the path is not a socket; closing the listener removes the file.
+   */
+  path?: string | undefined;
   /** Length of the pending-connection queue. */
   backlog?: number | undefined;
   /** Speak TLS on every accepted connection. */
@@ -148,23 +158,27 @@ export interface TcpDriver {
 
 /**
  * The driver on `node:net` and `node:tls`. Connections are half-open capable
- * and honour `onread` for plain TCP (TLS sockets emit `"data"`).
+ * and honour `onread` for plain TCP (TLS sockets emit `"data"`). Both TCP
+ * and Unix stream sockets (`path`) are supported, with or without TLS.
  */
 export const nodeDriver: TcpDriver = {
   connect(options: DriverConnectOptions): StreamSocket {
-    const { host, port, onread } = options;
+    const { host, port, path, onread } = options;
+    // Over a path, a TLS certificate is checked against `host` (or `servername`).
+    const where: { host: string; port?: number; path?: string } = path === undefined ? { host, port } : { host, path };
     if (options.tls !== undefined) {
       const { servername, ...rest } = options.tls;
       return tls.connect({
         ...rest,
-        host,
-        port,
+        ...where,
         allowHalfOpen: true,
         // Node would otherwise send an IP address as SNI and warn about it.
         ...(servername !== undefined ? { servername } : net.isIP(host) === 0 ? { servername: host } : {}),
       } as tls.ConnectionOptions);
     }
-    return net.connect({ host, port, allowHalfOpen: true, ...(onread === undefined ? {} : { onread }) });
+    const reading = onread === undefined ? {} : { onread };
+    if (path !== undefined) return net.connect({ path, allowHalfOpen: true, ...reading });
+    return net.connect({ host, port, allowHalfOpen: true, ...reading });
   },
 
   listen(options: DriverListenOptions, handlers: ListenHandlers): StreamServer {
@@ -195,7 +209,60 @@ export const nodeDriver: TcpDriver = {
     } else {
       server = net.createServer({ allowHalfOpen: true }, handlers.connection);
     }
-    server.listen({ host: options.host, port: options.port, ...(options.backlog === undefined ? {} : { backlog: options.backlog }) });
+    const backlog = options.backlog === undefined ? {} : { backlog: options.backlog };
+    if (options.path === undefined) server.listen({ host: options.host, port: options.port, ...backlog });
+    else listenOnPath(server, options.path, backlog);
     return server as StreamServer;
   },
 };
+
+/**
+ * Listens on a Unix socket path, first removing a stale socket file there.
+ * A socket file is stale when connecting to it is refused (its server is
+ * gone without removing it, e.g. it crashed). A file that is not a socket,
+ * or a socket a server accepts on, is left alone, and `server` reports
+ * `EADDRINUSE` naming the path. Abstract (`\0`) names have no file.
+ * Not atomic: two servers starting at the same moment on one stale path
+ * may both find it stale, and the later one then takes the path over.
+ */
+function listenOnPath(server: net.Server, path: string, backlog: { backlog?: number }): void {
+  const listen = (): void => {
+    server.listen({ path, ...backlog });
+  };
+  if (path.startsWith("\0") || process.platform === "win32" || !isSocketFile(path)) {
+    // No file to check, nothing there (listen reports a bad path), or not a
+    // socket (never removed: listen fails with EADDRINUSE).
+    listen();
+    return;
+  }
+  let closed = false;
+  server.once("close", () => (closed = true));
+  const probe = net.connect({ path });
+  probe.once("connect", () => {
+    probe.destroy();
+    if (closed) return;
+    const error = Object.assign(new Error(`listen EADDRINUSE: a server is listening on ${path}`), { code: "EADDRINUSE" });
+    server.emit("error", error);
+  });
+  probe.once("error", (error: Error) => {
+    probe.destroy();
+    if (closed) return;
+    if ((error as { code?: unknown }).code === "ECONNREFUSED") {
+      try {
+        unlinkSync(path);
+      } catch {
+        // gone already, or not ours to remove: listen reports it
+      }
+    }
+    listen();
+  });
+}
+
+/** Whether a Unix socket file is at `path` (false when nothing, or something else, is there). */
+function isSocketFile(path: string): boolean {
+  try {
+    return lstatSync(path).isSocket();
+  } catch {
+    return false;
+  }
+}

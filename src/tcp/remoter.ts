@@ -18,6 +18,8 @@ import type { StreamSocket } from "./driver.js";
 export interface RemoterHost {
   /** Names the server for messages, e.g. `server 127.0.0.1:7000`. */
   readonly label: string;
+  /** The Unix socket path it listens on, if it listens on one (its peers have no address). */
+  readonly path?: string | undefined;
   /** The remoter had a socket event or its rings changed: service it. */
   dirty(remoter: Remoter): void;
   /** The remoter moved bytes: restart its idle timeout. */
@@ -33,13 +35,16 @@ export interface RemoterHost {
  * `txbs`.
  */
 export class Remoter extends Connection implements Handle {
-  /** Peer address. */
+  /** Peer address; for a Unix socket peer (which has none) the server's socket path. */
   readonly remoteAddress: string;
-  /** Peer port. */
+  /** Peer port; 0 for a Unix socket peer. */
   readonly remotePort: number;
   /** Unique (per server) connection id: its key in `server.remoters`. */
   readonly id: number;
-  /** `host:port` of the peer, for messages (not unique: a peer may reuse a port). */
+  /**
+   * `host:port` of the peer, for messages (not unique: a peer may reuse a
+   * port); `unix#id` for a Unix socket peer (unique).
+   */
   readonly key: string;
   readonly #host: RemoterHost;
 
@@ -51,17 +56,18 @@ export class Remoter extends Connection implements Handle {
    * @param id unique connection id (the server's counter)
    */
   constructor(host: RemoterHost, socket: StreamSocket, options: ConnectionOptions, id: number) {
-    const key = formatAddress(socket.remoteAddress, socket.remotePort);
+    const path = host.path;
+    const key = path === undefined ? formatAddress(socket.remoteAddress, socket.remotePort) : `unix#${id}`;
     super(options, `remoter ${key} of ${host.label}`);
     this.#host = host;
-    this.remoteAddress = socket.remoteAddress ?? "?";
-    this.remotePort = socket.remotePort ?? 0;
+    this.remoteAddress = path ?? socket.remoteAddress ?? "?";
+    this.remotePort = path === undefined ? (socket.remotePort ?? 0) : 0;
     this.key = key;
     this.id = id;
     this.attach(socket, true, "connect");
   }
 
-  /** `remoter host:port of server host:port`, for messages. */
+  /** `remoter host:port of server host:port` (`remoter unix#3 of server /path/to.sock`), for messages. */
   get label(): string {
     return `remoter ${this.key} of ${this.#host.label}`;
   }
