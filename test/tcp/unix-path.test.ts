@@ -287,6 +287,16 @@ describe("Server on a path", () => {
     expect(readFileSync(path, "utf8")).toBe("precious");
   });
 
+  it.runIf(process.platform === "linux")("listens on a Linux abstract name (leading NUL), with no file", async () => {
+    const path = `\0hio-ts-test-${process.pid}-${++count}`;
+    const server = await openServer({ path });
+    const tcp = client({ path });
+    const doist = cleanup.doist([new EchoServerDoer({ server }), new ClientDoer({ client: tcp })]);
+    tcp.txbs.write(bytes("abstract"));
+    await runUntil(doist, () => tcp.rxbs.length === 8, "echo");
+    expect(text(tcp.rxbs.read())).toBe("abstract");
+  });
+
   it("speaks TLS over a path (ServerTls and ClientTls, certificate checked against localhost)", async () => {
     const path = socketPath();
     const server = cleanup.add(new ServerTls({ path, tls: { cert: certs.serverCert, key: certs.serverKey } }), (s) => s.close());
