@@ -243,31 +243,19 @@ export class Client extends Connection implements Handle {
 
   /** Connects, reconnects, receives and sends, once, without blocking. */
   override service(): void {
-    this.#servicing = true;
-    try {
-      this.serviceConnect();
-      this.serviceReceive();
-      this.serviceSend();
-    } finally {
-      this.#servicing = false;
-    }
-    if (this.#again) {
-      // An event raised by this service (e.g. bytes moved from a paused
-      // stash) needs another: a wake from inside a pass would only be seen
-      // at the next tock of a real-time Doist, so wake after the pass.
-      this.#again = false;
-      queueMicrotask(this.#wakeLater);
-    }
+    this.serviceConnect();
+    this.serviceReceive();
+    this.serviceSend();
   }
 
+  /**
+   * Wakes the servicing Doer. An event raised during a pass (bytes moved
+   * from held bytes into `rxbs` by this service) is run by the Doist in a
+   * wake pass in the same event-loop turn.
+   */
   protected override onEvent(): void {
-    if (this.#servicing) this.#again = true;
-    else this.waker?.wake();
+    this.waker?.wake();
   }
-
-  #servicing = false;
-  #again = false;
-  readonly #wakeLater = (): void => this.waker?.wake();
 
   /**
    * Abandons an attempt that took longer than `tymeout` and starts a retry

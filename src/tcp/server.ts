@@ -331,10 +331,9 @@ export class Server implements RemoterHost {
     }
     work.clear();
     this.#spare = work;
-    // Work that arose during this pass needs another one. A wake from inside
-    // a pass is not seen by a real-time Doist until its next tock, so wake
-    // once the pass is over.
-    if (this.#dirty.size > 0) this.#wakeSoon();
+    // Work that arose during this pass needs another one: the Doist runs a
+    // deed woken during a pass in a wake pass in the same event-loop turn.
+    if (this.#dirty.size > 0) this.waker?.wake();
   }
 
   /**
@@ -518,19 +517,6 @@ export class Server implements RemoterHost {
     }
     touched.clear();
   }
-
-  #wakeSoon(): void {
-    if (this.#wakeQueued) return;
-    this.#wakeQueued = true;
-    queueMicrotask(this.#wakeLater);
-  }
-
-  #wakeQueued = false;
-
-  readonly #wakeLater = (): void => {
-    this.#wakeQueued = false;
-    if (this.#dirty.size > 0) this.waker?.wake();
-  };
 
   #accept(socket: StreamSocket): void {
     // (A TLS server also counted this connection when its handshake began, in `#admit`.)
