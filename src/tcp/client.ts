@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { currentTyme, currentWaker, WAIT, type Tymth } from "../core/index.js";
+import { checkAbortSignal, currentTyme, currentWaker, type Operation, WAIT, type Tymth, whenAborted } from "../core/index.js";
 import { formatAddress } from "./address.js";
-import type { Handle, HandleState } from "../io/handle.js";
+import type { Handle, HandleState, OpenOptions } from "../io/handle.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { checkSeconds } from "./validate.js";
 import { nodeDriver, type TcpDriver } from "./driver.js";
@@ -142,15 +142,31 @@ export class Client extends Connection implements Handle {
    * or TlsError), or as a retry when `reconnectable`.
    * @returns resolves once connected; rejects with the ConnectError or
    *   TlsError of an attempt that failed and will not be retried, or a
-   *   ConnectError when `close()` comes first. Need not be awaited: an
-   *   unawaited rejection is not reported as unhandled.
+   *   ConnectError when `close()` comes first; rejects with an `AbortError`
+   *   when `signal` aborts first (the client is closed). Need not be
+   *   awaited: an unawaited rejection is not reported as unhandled.
+   * @param options `signal`: aborting it closes the client
+   * @throws TypeError when `signal` is not an AbortSignal
+   * @example
+   * ```ts
+   * await client.open({ signal: AbortSignal.timeout(2000) });
+   * ```
    */
-  open(): Promise<void> {
+  open(options: OpenOptions = {}): Promise<void> {
+    const signal = checkAbortSignal("signal", options.signal);
+    if (signal?.aborted === true) {
+      const aborted = whenAborted(Promise.resolve(), signal, `${this.label} open`, () => this.close());
+      aborted.catch(() => {});
+      return aborted;
+    }
     this.#wanted = true;
     if (this.state === "open") return Promise.resolve();
     const pending = this.#pendingOpen();
     if (this.state !== "opening") this.#attempt();
-    return pending;
+    if (signal === undefined) return pending;
+    const aborted = whenAborted(pending, signal, `${this.label} open`, () => this.close());
+    aborted.catch(() => {}); // awaiting is optional, as without a signal
+    return aborted;
   }
 
   #openPromise: Promise<void> | undefined;
@@ -313,7 +329,7 @@ export class Client extends Connection implements Handle {
    * @returns when connected
    * @throws ConnectError / TlsError when the attempt failed and the client will not retry, or on timeout
    */
-  *waitConnected(options: WaitConnectedOptions = {}): Generator<number | undefined, void, number> {
+  *waitConnected(options: WaitConnectedOptions = {}): Operation<void> {
     const timeout = options.timeout === undefined ? WAIT : checkSeconds("timeout", options.timeout);
     const start = currentTyme() ?? this.tyme;
     for (;;) {

@@ -327,6 +327,32 @@ export abstract class Connection {
     this.onEvent();
   }
 
+  /** Closes it when a `using` block ends (the socket is released in the background). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Closes it when an `await using` block ends.
+   * @returns resolves once the socket is released (its `close` event)
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    const released = this.released();
+    this.close();
+    return released;
+  }
+
+  /**
+   * A promise of the attached socket's `close` event (the descriptor is
+   * released then); resolved at once when no socket is attached.
+   * @returns resolves once the current socket is gone
+   */
+  protected released(): Promise<void> {
+    const socket = this.#socket;
+    if (socket === undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => socket.on("close", () => resolve()));
+  }
+
   /** The socket being pumped, if any. */
   protected get socket(): StreamSocket | undefined {
     return this.#socket;

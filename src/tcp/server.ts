@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { Tymth, Waker } from "../core/index.js";
+import { checkAbortSignal, type Tymth, type Waker, whenAborted } from "../core/index.js";
+import type { OpenOptions } from "../io/handle.js";
 import { formatAddress } from "./address.js";
 import type { ConnectionOptions } from "./connection.js";
 import { checkCount, checkSeconds } from "./validate.js";
@@ -193,10 +194,13 @@ export class Server implements RemoterHost {
    * Starts listening. Non-blocking: the returned promise says when it is
    * bound (then `port` is the real one), and need not be awaited; a failure
    * also shows as `error` with `state === "closed"`.
+   * @param options `signal`: aborting it closes the server (`open()` then rejects with an `AbortError`)
    * @returns resolves once listening
-   * @throws (rejects with) ListenError naming the address, e.g. when it is in use
+   * @throws (rejects with) ListenError naming the address, e.g. when it is in use; AbortError
    */
-  open(): Promise<void> {
+  open(options: OpenOptions = {}): Promise<void> {
+    const signal = checkAbortSignal("signal", options.signal);
+    if (signal !== undefined) return abortableOpen(signal.aborted ? Promise.resolve() : this.open(), signal, this.label, () => this.close());
     if (this.#state !== "closed") return this.#state === "open" ? Promise.resolve() : this.#opening;
     this.error = undefined;
     this.#state = "opening";
@@ -233,6 +237,24 @@ export class Server implements RemoterHost {
   }
 
   #opening: Promise<void> = Promise.resolve();
+
+  /** Closes it when a `using` block ends (sockets are released in the background). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Closes it when an `await using` block ends.
+   * @returns resolves once the listener and every connection's socket are released
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const listener = this.#listener;
+    const released = listener === undefined ? undefined : new Promise<void>((resolve) => listener.on("close", () => resolve()));
+    const remoters = Array.from(this.remoters.values(), (remoter) => remoter[Symbol.asyncDispose]());
+    this.close();
+    await Promise.all(remoters);
+    await released;
+  }
 
   /** Stops listening and closes every connection at once. Safe to call twice. */
   close(): void {
@@ -560,4 +582,11 @@ export class Server implements RemoterHost {
     this.remoters.delete(remoter.id);
     this.#reaped.push(remoter);
   }
+}
+
+/** `open()` with a signal: aborting closes the handle and rejects; awaiting stays optional. */
+function abortableOpen(opening: Promise<void>, signal: AbortSignal, label: string, close: () => void): Promise<void> {
+  const aborted = whenAborted(opening, signal, `${label} open`, close);
+  aborted.catch(() => {});
+  return aborted;
 }
