@@ -291,7 +291,7 @@ export class Client extends Connection implements Handle {
       if (this.#retryAt !== undefined) this.#retryAt = tyme + this.tymeout;
     }
     if (this.state === "opening" && this.reconnectable && this.tymeout > 0 && tyme >= this.#attemptAt + this.tymeout) {
-      const error = new ConnectError(`${this.label}: connect timed out after ${this.tymeout}s of tyme`);
+      const error = new ConnectError(`${this.label}: connect timed out after ${this.tymeout} s`);
       this.closeSocket(false);
       this.error = error;
       this.#retryAt = tyme;
@@ -342,7 +342,7 @@ export class Client extends Connection implements Handle {
       const remaining = timeout === WAIT ? WAIT : start + timeout - (currentTyme() ?? this.tyme);
       if (remaining <= 0) {
         const cause: TcpError | undefined = this.error;
-        throw new ConnectError(`${this.label}: not connected within ${timeout}s of tyme${cause === undefined ? "" : ` (last error: ${cause.message})`}`, cause);
+        throw new ConnectError(`${this.label}: not connected within ${timeout} s${cause === undefined ? "" : ` (last error: ${cause.message})`}`, cause);
       }
       const waker = currentWaker();
       const subscribed = this.stateSignal.subscribe(waker);

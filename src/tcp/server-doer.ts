@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DoDoer, doify, type DoerOptions, type DoFunction, type Tymth } from "../core/index.js";
+import { DoDoer, doify, type DoerOptions, type DoFunction, type Operation, type Tymth } from "../core/index.js";
 import { EndOfStreamError } from "../io/errors.js";
 import { tockUntil } from "../io/handle.js";
 import { HandlerError } from "./errors.js";
@@ -15,7 +15,7 @@ import type { Server } from "./server.js";
  * A connection handler: a generator function that reads `remoter.rxbs` and
  * writes `remoter.txbs` with `yield*` readers, one copy per connection.
  */
-export type ConnectionHandler = (remoter: Remoter) => Generator<number | undefined, unknown, number>;
+export type ConnectionHandler = (remoter: Remoter) => Operation<unknown>;
 
 /** Options of {@link ServerDoer}. */
 export interface ServerDoerOptions extends Omit<DoerOptions, "tock"> {

@@ -372,7 +372,7 @@ export class Server implements RemoterHost {
         this.#activity.delete(remoter); // never left behind, so the deadline moves on
         if (!remoter.alive && this.remoters.get(remoter.id) !== remoter) continue;
         remoter.close();
-        remoter.error = new IdleTimeoutError(`${remoter.label}: closed after ${this.idleTimeout}s of tyme without traffic`);
+        remoter.error = new IdleTimeoutError(`${remoter.label}: closed after ${this.idleTimeout} s without traffic`);
         this.#drop(remoter);
       }
     }
@@ -482,7 +482,7 @@ export class Server implements RemoterHost {
       if (at > oldest) break;
       this.#silent.delete(remoter);
       remoter.close();
-      remoter.error = new FirstByteTimeoutError(`${remoter.label}: closed after ${this.firstByteTimeout}s of tyme without a first byte`);
+      remoter.error = new FirstByteTimeoutError(`${remoter.label}: closed after ${this.firstByteTimeout} s without a first byte`);
       this.#drop(remoter);
     }
   }
