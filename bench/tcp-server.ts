@@ -1,14 +1,16 @@
 /**
  * Echo server process for bench/tcp.bench.ts: `raw` (node:net), `hio`
- * (EchoServerDoer) or `hio-handler` (ServerDoer with a generator handler
- * per connection), each on loopback port 0, in a real-time Doist for hio.
+ * (EchoServerDoer), `hio-handler` (ServerDoer with a generator handler per
+ * connection written as the README teaches: readAvailable + writeAll) or
+ * `hio-pipe` (the same with the zero-copy `pipe(rxbs, txbs)`), each on
+ * loopback port 0, in a real-time Doist for hio.
  * Talks to the bench over IPC: sends { type: "ready", port }, answers
  * "stats" (memory after GC, connections) and "tick" (cost of one ServerDoer
  * pass). Run by the bench; not on its own.
  */
 import net from "node:net";
 import { Doist } from "../src/core/index.js";
-import { readAvailable, writeAll } from "../src/io/index.js";
+import { pipe, readAvailable, writeAll } from "../src/io/index.js";
 import { EchoServerDoer, Server, ServerDoer, type ConnectionHandler } from "../src/tcp/index.js";
 
 const mode = process.argv[2] ?? "raw";
@@ -39,6 +41,11 @@ const echo: ConnectionHandler = function* (remoter) {
   }
 };
 
+/** The zero-copy handler: bytes go from rxbs's store straight into txbs's. */
+const piped: ConnectionHandler = function* (remoter) {
+  yield* pipe(remoter.rxbs, remoter.txbs);
+};
+
 if (mode === "raw") {
   let connections = 0;
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
@@ -63,7 +70,8 @@ if (mode === "raw") {
   });
 } else {
   const server = new Server({ port: 0, backlog: 4096, bufferSize });
-  const doer = mode === "hio-handler" ? new ServerDoer({ server, handler: echo }) : new EchoServerDoer({ server });
+  const doer =
+    mode === "hio-handler" ? new ServerDoer({ server, handler: echo }) : mode === "hio-pipe" ? new ServerDoer({ server, handler: piped }) : new EchoServerDoer({ server });
   const doist = new Doist({ doers: [doer], real: true, signals: false });
   void doist.do();
   await server.open();
