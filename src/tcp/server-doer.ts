@@ -156,8 +156,8 @@ export class ServerDoer extends DoDoer {
    * force-closed (their handlers' `finally` runs), and this doer is done, so
    * a Doist with nothing else to run ends.
    *
-   * To shut down on SIGTERM, run the Doist with `signals: false` and call it
-   * from your own handler: `process.once("SIGTERM", () => void doer.shutdown(10))`.
+   * A Doist calls it on SIGTERM (with its `shutdownGrace`, default 5 s) and
+   * runs on until it is done, then ends the process by the signal.
    * @param grace seconds of tyme to let connections finish. Default 5.
    * @returns resolves once every connection is gone and the server is closed
    */
