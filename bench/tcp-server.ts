@@ -8,6 +8,8 @@
  * "stats" (memory after GC, connections) and "tick" (cost of one ServerDoer
  * pass). Run by the bench; not on its own.
  */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import net from "node:net";
 import { Doist } from "../src/core/index.js";
 import { pipe, readAvailable, writeAll } from "../src/io/index.js";
@@ -25,6 +27,24 @@ async function idleCpu(): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const used = process.cpuUsage(start);
   return ((used.user + used.system) / 1000 / (performance.now() - wall)) * 100;
+}
+
+/**
+ * CPU profile of a window of the run, for finding where time goes: message
+ * `prof-start`, then `prof-stop` with `path`: the .cpuprofile is written there.
+ */
+const session = new Session();
+function profile(message: { type: string; path?: string }): void {
+  if (message.type === "prof-start") {
+    session.connect();
+    session.post("Profiler.enable", () => session.post("Profiler.start", () => send({ type: "prof-started" })));
+  } else if (message.type === "prof-stop") {
+    session.post("Profiler.stop", (error, result) => {
+      if (error === null) writeFileSync(message.path!, JSON.stringify(result.profile));
+      session.disconnect();
+      send({ type: "prof-stopped" });
+    });
+  }
 }
 
 function memory(): { rss: number; heapUsed: number; arrayBuffers: number } {
@@ -62,6 +82,7 @@ if (mode === "raw") {
   });
   server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => send({ type: "ready", port: (server.address() as net.AddressInfo).port }));
   process.on("message", (message: { type: string }) => {
+    profile(message);
     if (message.type === "exit") process.exit(0);
     if (message.type === "stats") send({ type: "stats", ...memory(), connections });
     if (message.type === "count") send({ type: "count", connections });
@@ -77,6 +98,7 @@ if (mode === "raw") {
   await server.open();
   send({ type: "ready", port: server.port });
   process.on("message", (message: { type: string }) => {
+    profile(message);
     if (message.type === "exit") process.exit(0);
     if (message.type === "stats") send({ type: "stats", ...memory(), connections: server.remoters.size });
     if (message.type === "count") send({ type: "count", connections: server.remoters.size });

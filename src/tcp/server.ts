@@ -18,6 +18,14 @@ import type { ServerTlsOptions } from "./tls-options.js";
 const URGENT_BYTES = 4096;
 
 /**
+ * Most remoters a pass sends for, and most removed remoters it hands over:
+ * when 10 000 connections close at once, the rest wait for the next
+ * event-loop turn (`setImmediate`), so no single pass stalls the loop for
+ * long and timers and sockets get their turn in between.
+ */
+export const SERVICE_BATCH = 512;
+
+/**
  * A server's lifecycle: `"closed"`, `"opening"` (binding), `"open"`
  * (accepting), `"draining"` (shutting down gracefully: no longer accepting,
  * open connections finish until the grace period ends; see `shutdown`).
@@ -118,6 +126,8 @@ export class Server implements RemoterHost {
   #reaped: Remoter[] = [];
   #dirty = new Set<Remoter>();
   #spare = new Set<Remoter>();
+  /** Remoters with events past a pass's SERVICE_BATCH: serviced in the next pass. */
+  readonly #backlog = new Set<Remoter>();
   /** Remoters in order of last activity (oldest first), for idle timeouts. */
   readonly #activity = new Map<Remoter, number>();
   /** Remoters waiting for their first byte, oldest first, with their accept tyme (NaN: stamp at the next pass). */
@@ -313,10 +323,19 @@ export class Server implements RemoterHost {
   /** Resumes reading on the remoters with events whose `rxbs` has room again. */
   serviceReceives(): void {
     this.#servicing = true;
+    const backlog = this.#backlog;
+    if (backlog.size > 0) {
+      for (const remoter of backlog) this.#dirty.add(remoter);
+      backlog.clear();
+    }
     for (const remoter of this.#dirty) remoter.serviceReceive();
   }
 
-  /** Sends what the remoters with events have in `txbs`, and notes closed ones. */
+  /**
+   * Sends what the remoters with events have in `txbs`, and notes closed
+   * ones: at most SERVICE_BATCH of them; the rest are serviced in a pass at
+   * the next event-loop turn.
+   */
   serviceSends(): void {
     this.#servicing = true;
     const work = this.#dirty;
@@ -324,13 +343,20 @@ export class Server implements RemoterHost {
     // Events from here on (a confirmation, bytes moved from a paused stash)
     // land in the fresh set and wake the doer for another pass.
     this.#servicing = false;
+    let budget = SERVICE_BATCH;
     for (const remoter of work) {
+      if (budget === 0) {
+        this.#backlog.add(remoter);
+        continue;
+      }
+      budget--;
       remoter.serviceReceive();
       remoter.serviceSend();
       if (!remoter.alive) this.#drop(remoter);
     }
     work.clear();
     this.#spare = work;
+    if (this.#backlog.size > 0) this.#wakeNextTurn();
     // Work that arose during this pass needs another one. A wake from inside
     // a pass is not seen by a real-time Doist until its next tock, so wake
     // once the pass is over.
@@ -339,7 +365,8 @@ export class Server implements RemoterHost {
 
   /**
    * Closes connections idle past `idleTimeout`, and hands over the remoters
-   * removed since the last call (closed, gone or timed out).
+   * removed since the last call (closed, gone or timed out), at most
+   * SERVICE_BATCH of them (the rest at the next event-loop turn).
    * @returns the removed remoters (the array is the caller's)
    */
   serviceReaps(): Remoter[] {
@@ -362,6 +389,12 @@ export class Server implements RemoterHost {
     if (this.#state === "draining") this.#serviceDrain();
     const reaped = this.#reaped;
     if (reaped.length === 0) return reaped;
+    if (reaped.length > SERVICE_BATCH && this.#state !== "closed") {
+      this.#reaped = reaped.slice(SERVICE_BATCH);
+      reaped.length = SERVICE_BATCH;
+      this.#wakeNextTurn();
+      return reaped;
+    }
     this.#reaped = [];
     return reaped;
   }
@@ -431,8 +464,15 @@ export class Server implements RemoterHost {
 
   readonly #wakeTurn = (): void => {
     this.#wakeImmediate = false;
-    if (this.#dirty.size > 0) this.waker?.wake();
+    if (this.#dirty.size > 0 || this.#backlog.size > 0 || this.#reaped.length > 0) this.waker?.wake();
   };
+
+  /** Wakes the doer at the next event-loop turn (work left over past SERVICE_BATCH). */
+  #wakeNextTurn(): void {
+    if (this.#wakeImmediate) return;
+    this.#wakeImmediate = true;
+    setImmediate(this.#wakeTurn);
+  }
 
   /**
    * Restarts a remoter's idle timeout (it moved bytes). Remoters call it.
@@ -566,6 +606,7 @@ export class Server implements RemoterHost {
 
   #drop(remoter: Remoter): void {
     this.#activity.delete(remoter);
+    this.#backlog.delete(remoter);
     this.#silent.delete(remoter);
     this.#touched.delete(remoter);
     this.#dirty.delete(remoter);
