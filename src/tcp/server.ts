@@ -166,10 +166,17 @@ export class Server implements RemoterHost {
     };
   }
 
-  /** `server host:port`, for messages. */
+  /** `server host:port`, for messages (one string per port, not one per call: every remoter's name includes it). */
   get label(): string {
-    return `server ${formatAddress(this.host, this.port)}`;
+    if (this.#labelPort !== this.port) {
+      this.#labelPort = this.port;
+      this.#label = `server ${formatAddress(this.host, this.port)}`;
+    }
+    return this.#label;
   }
+
+  #label = "";
+  #labelPort = -1;
 
   /** The lifecycle state. */
   get state(): ServerState {
