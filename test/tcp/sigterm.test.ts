@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { Doist } from "../../src/core/index.js";
 
 const fixture = fileURLToPath(new URL("../fixtures/tcp-graceful-term.ts", import.meta.url));
 
@@ -69,5 +70,12 @@ describe("Doist on SIGTERM: graceful shutdown of doers that offer it", () => {
     const result = await requestThenTerm(0);
     expect(result.bytes).toBeLessThan(256 * 1024);
     expect(result.signal).toBe("SIGTERM");
+  });
+
+  it("checks shutdownGrace: a negative or non-finite value is a RangeError naming it", () => {
+    expect(() => new Doist({ shutdownGrace: -1 })).toThrow(RangeError);
+    expect(() => new Doist({ shutdownGrace: -1 })).toThrow(/shutdownGrace/);
+    expect(() => new Doist({ shutdownGrace: Number.NaN })).toThrow(/shutdownGrace/);
+    expect(new Doist().shutdownGrace).toBe(5);
   });
 });
