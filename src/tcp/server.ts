@@ -19,6 +19,14 @@ import type { ServerTlsOptions } from "./tls-options.js";
 const URGENT_BYTES = 4096;
 
 /**
+ * Most remoters a pass sends for, and most removed remoters it hands over:
+ * when 10 000 connections close at once, the rest wait for the next
+ * event-loop turn (`setImmediate`), so no single pass stalls the loop for
+ * long and timers and sockets get their turn in between.
+ */
+export const SERVICE_BATCH = 512;
+
+/**
  * A server's lifecycle: `"closed"`, `"opening"` (binding), `"open"`
  * (accepting), `"draining"` (shutting down gracefully: no longer accepting,
  * open connections finish until the grace period ends; see `shutdown`).
@@ -119,6 +127,8 @@ export class Server implements RemoterHost {
   #reaped: Remoter[] = [];
   #dirty = new Set<Remoter>();
   #spare = new Set<Remoter>();
+  /** Remoters with events past a pass's SERVICE_BATCH: serviced in the next pass. */
+  readonly #backlog = new Set<Remoter>();
   /** Remoters in order of last activity (oldest first), for idle timeouts. */
   readonly #activity = new Map<Remoter, number>();
   /** Remoters waiting for their first byte, oldest first, with their accept tyme (NaN: stamp at the next pass). */
@@ -157,10 +167,17 @@ export class Server implements RemoterHost {
     };
   }
 
-  /** `server host:port`, for messages. */
+  /** `server host:port`, for messages (one string per port, not one per call: every remoter's name includes it). */
   get label(): string {
-    return `server ${formatAddress(this.host, this.port)}`;
+    if (this.#labelPort !== this.port) {
+      this.#labelPort = this.port;
+      this.#label = `server ${formatAddress(this.host, this.port)}`;
+    }
+    return this.#label;
   }
+
+  #label = "";
+  #labelPort = -1;
 
   /** The lifecycle state. */
   get state(): ServerState {
@@ -335,10 +352,19 @@ export class Server implements RemoterHost {
   /** Resumes reading on the remoters with events whose `rxbs` has room again. */
   serviceReceives(): void {
     this.#servicing = true;
+    const backlog = this.#backlog;
+    if (backlog.size > 0) {
+      for (const remoter of backlog) this.#dirty.add(remoter);
+      backlog.clear();
+    }
     for (const remoter of this.#dirty) remoter.serviceReceive();
   }
 
-  /** Sends what the remoters with events have in `txbs`, and notes closed ones. */
+  /**
+   * Sends what the remoters with events have in `txbs`, and notes closed
+   * ones: at most SERVICE_BATCH of them; the rest are serviced in a pass at
+   * the next event-loop turn.
+   */
   serviceSends(): void {
     this.#servicing = true;
     const work = this.#dirty;
@@ -346,13 +372,20 @@ export class Server implements RemoterHost {
     // Events from here on (a confirmation, bytes moved from a paused stash)
     // land in the fresh set and wake the doer for another pass.
     this.#servicing = false;
+    let budget = SERVICE_BATCH;
     for (const remoter of work) {
+      if (budget === 0) {
+        this.#backlog.add(remoter);
+        continue;
+      }
+      budget--;
       remoter.serviceReceive();
       remoter.serviceSend();
       if (!remoter.alive) this.#drop(remoter);
     }
     work.clear();
     this.#spare = work;
+    if (this.#backlog.size > 0) this.#wakeNextTurn();
     // Work that arose during this pass needs another one: the Doist runs a
     // deed woken during a pass in a wake pass in the same event-loop turn.
     if (this.#dirty.size > 0) this.waker?.wake();
@@ -360,7 +393,8 @@ export class Server implements RemoterHost {
 
   /**
    * Closes connections idle past `idleTimeout`, and hands over the remoters
-   * removed since the last call (closed, gone or timed out).
+   * removed since the last call (closed, gone or timed out), at most
+   * SERVICE_BATCH of them (the rest at the next event-loop turn).
    * @returns the removed remoters (the array is the caller's)
    */
   serviceReaps(): Remoter[] {
@@ -383,6 +417,12 @@ export class Server implements RemoterHost {
     if (this.#state === "draining") this.#serviceDrain();
     const reaped = this.#reaped;
     if (reaped.length === 0) return reaped;
+    if (reaped.length > SERVICE_BATCH && this.#state !== "closed") {
+      this.#reaped = reaped.slice(SERVICE_BATCH);
+      reaped.length = SERVICE_BATCH;
+      this.#wakeNextTurn();
+      return reaped;
+    }
     this.#reaped = [];
     return reaped;
   }
@@ -452,8 +492,15 @@ export class Server implements RemoterHost {
 
   readonly #wakeTurn = (): void => {
     this.#wakeImmediate = false;
-    if (this.#dirty.size > 0) this.waker?.wake();
+    if (this.#dirty.size > 0 || this.#backlog.size > 0 || this.#reaped.length > 0) this.waker?.wake();
   };
+
+  /** Wakes the doer at the next event-loop turn (work left over past SERVICE_BATCH). */
+  #wakeNextTurn(): void {
+    if (this.#wakeImmediate) return;
+    this.#wakeImmediate = true;
+    setImmediate(this.#wakeTurn);
+  }
 
   /**
    * Restarts a remoter's idle timeout (it moved bytes). Remoters call it.
@@ -574,6 +621,7 @@ export class Server implements RemoterHost {
 
   #drop(remoter: Remoter): void {
     this.#activity.delete(remoter);
+    this.#backlog.delete(remoter);
     this.#silent.delete(remoter);
     this.#touched.delete(remoter);
     this.#dirty.delete(remoter);
