@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DoDoer, Doer, doify, WAIT, type DoDoerOptions, type Doable, type DoGeneratorFunction, type RecurDog } from "../core/index.js";
+import { DoDoer, Doer, doify, type DoDoerOptions, type Doable, type DoGeneratorFunction, type RecurDog } from "../core/index.js";
 import { tockUntil } from "../io/handle.js";
 import { UdpHandlerError } from "./errors.js";
 import { memoerOf, type Memoer } from "./memoer.js";
