@@ -11,6 +11,8 @@ interface Job {
   connections: number;
   bytes?: number;
   seconds?: number;
+  /** Message size of a ping-pong, bytes (default 64). */
+  size?: number;
 }
 
 const send = (message: object): void => void process.send?.(message);
@@ -54,8 +56,11 @@ async function throughput(job: Job): Promise<object> {
 }
 
 async function pingpong(job: Job): Promise<object> {
-  const message = Buffer.alloc(64, 0x61);
-  const sockets = await Promise.all(Array.from({ length: job.connections }, () => open(job.port)));
+  const message = Buffer.alloc(job.size ?? 64, 0x61);
+  const sockets: net.Socket[] = [];
+  for (let opened = 0; opened < job.connections; opened += 500) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(500, job.connections - opened) }, () => open(job.port)))));
+  }
   const latencies: number[] = [];
   const stopAt = performance.now() + job.seconds! * 1000;
   const start = performance.now();

@@ -1,14 +1,18 @@
 /**
  * Echo server process for bench/tcp.bench.ts: `raw` (node:net), `hio`
- * (EchoServerDoer) or `hio-handler` (ServerDoer with a generator handler
- * per connection), each on loopback port 0, in a real-time Doist for hio.
+ * (EchoServerDoer), `hio-handler` (ServerDoer with a generator handler per
+ * connection written as the README teaches: readAvailable + writeAll) or
+ * `hio-pipe` (the same with the zero-copy `pipe(rxbs, txbs)`), each on
+ * loopback port 0, in a real-time Doist for hio.
  * Talks to the bench over IPC: sends { type: "ready", port }, answers
  * "stats" (memory after GC, connections) and "tick" (cost of one ServerDoer
  * pass). Run by the bench; not on its own.
  */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import net from "node:net";
 import { Doist } from "../src/core/index.js";
-import { readAvailable, writeAll } from "../src/io/index.js";
+import { pipe, readAvailable, writeAll } from "../src/io/index.js";
 import { EchoServerDoer, Server, ServerDoer, type ConnectionHandler } from "../src/tcp/index.js";
 
 const mode = process.argv[2] ?? "raw";
@@ -25,6 +29,24 @@ async function idleCpu(): Promise<number> {
   return ((used.user + used.system) / 1000 / (performance.now() - wall)) * 100;
 }
 
+/**
+ * CPU profile of a window of the run, for finding where time goes: message
+ * `prof-start`, then `prof-stop` with `path`: the .cpuprofile is written there.
+ */
+const session = new Session();
+function profile(message: { type: string; path?: string }): void {
+  if (message.type === "prof-start") {
+    session.connect();
+    session.post("Profiler.enable", () => session.post("Profiler.start", () => send({ type: "prof-started" })));
+  } else if (message.type === "prof-stop") {
+    session.post("Profiler.stop", (error, result) => {
+      if (error === null) writeFileSync(message.path!, JSON.stringify(result.profile));
+      session.disconnect();
+      send({ type: "prof-stopped" });
+    });
+  }
+}
+
 function memory(): { rss: number; heapUsed: number; arrayBuffers: number } {
   gc();
   gc();
@@ -37,6 +59,11 @@ const echo: ConnectionHandler = function* (remoter) {
     const chunk = yield* readAvailable(remoter.rxbs);
     yield* writeAll(remoter.txbs, chunk);
   }
+};
+
+/** The zero-copy handler: bytes go from rxbs's store straight into txbs's. */
+const piped: ConnectionHandler = function* (remoter) {
+  yield* pipe(remoter.rxbs, remoter.txbs);
 };
 
 if (mode === "raw") {
@@ -55,6 +82,7 @@ if (mode === "raw") {
   });
   server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => send({ type: "ready", port: (server.address() as net.AddressInfo).port }));
   process.on("message", (message: { type: string }) => {
+    profile(message);
     if (message.type === "exit") process.exit(0);
     if (message.type === "stats") send({ type: "stats", ...memory(), connections });
     if (message.type === "count") send({ type: "count", connections });
@@ -63,12 +91,14 @@ if (mode === "raw") {
   });
 } else {
   const server = new Server({ port: 0, backlog: 4096, bufferSize });
-  const doer = mode === "hio-handler" ? new ServerDoer({ server, handler: echo }) : new EchoServerDoer({ server });
+  const doer =
+    mode === "hio-handler" ? new ServerDoer({ server, handler: echo }) : mode === "hio-pipe" ? new ServerDoer({ server, handler: piped }) : new EchoServerDoer({ server });
   const doist = new Doist({ doers: [doer], real: true, signals: false });
   void doist.do();
   await server.open();
   send({ type: "ready", port: server.port });
   process.on("message", (message: { type: string }) => {
+    profile(message);
     if (message.type === "exit") process.exit(0);
     if (message.type === "stats") send({ type: "stats", ...memory(), connections: server.remoters.size });
     if (message.type === "count") send({ type: "count", connections: server.remoters.size });

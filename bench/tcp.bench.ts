@@ -2,7 +2,14 @@
  * TCP benchmark: the same load client (bench/tcp-load.ts, its own process)
  * against a raw node:net echo server and hio-ts echo servers
  * (bench/tcp-server.ts, their own processes), in one run. Prints a table
- * with the hio-ts/raw ratio per row. Run: npm run bench:tcp
+ * with the hio-ts/raw ratio per row, for EchoServerDoer and the handler
+ * form (readAvailable + writeAll, and pipe). Run: npm run bench:tcp
+ *
+ * Size by env: TCP_BENCH_ROUNDS (3 paired rounds), TCP_BENCH_BYTES (512e6
+ * per throughput run), TCP_BENCH_SECONDS (2 per ping-pong/churn run),
+ * TCP_BENCH_ACTIVE (1000 ping-pong connections of 512 B), TCP_BENCH_IDLE
+ * (10000), TCP_BENCH_ONLY (throughput,pingpong,churn,idle). A short run:
+ * `TCP_BENCH_ROUNDS=1 TCP_BENCH_BYTES=64e6 TCP_BENCH_SECONDS=1 TCP_BENCH_IDLE=1000 npm run bench:tcp`.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -55,17 +62,32 @@ async function load(job: object): Promise<Record<string, number>> {
   return result;
 }
 
+/** The hio-ts servers measured beside raw, one column each: EchoServerDoer, and the handler form two ways. */
+const HIO = [
+  { mode: "hio", label: "EchoServerDoer" },
+  { mode: "hio-handler", label: "handler: readAvailable + writeAll" },
+  { mode: "hio-pipe", label: "handler: pipe (zero-copy)" },
+] as const;
 const rows: string[][] = [];
 const fmt = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 const ratio = (hio: number, raw: number, higherIsBetter = true): string =>
-  Number.isFinite(hio) && Number.isFinite(raw) && raw !== 0 ? `${(higherIsBetter ? hio / raw : raw / hio).toFixed(2)}x` : "n/a";
+  Number.isFinite(hio) && Number.isFinite(raw) && raw !== 0 && hio !== 0 ? `${(higherIsBetter ? hio / raw : raw / hio).toFixed(2)}x` : "n/a";
 
-function row(metric: string, unit: string, raw: number, hio: number, digits = 0, higherIsBetter = true): void {
-  rows.push([metric, unit, fmt(raw, digits), fmt(hio, digits), ratio(hio, raw, higherIsBetter)]);
-  console.error(`  ${metric}: raw ${fmt(raw, digits)} hio ${fmt(hio, digits)} ${unit}`);
+/** Adds a row: raw's value, then each hio-ts server's value and ratio (NaN: not measured). */
+function row(metric: string, unit: string, raw: number, hio: readonly number[], digits = 0, higherIsBetter = true): void {
+  const cells = [metric, unit, fmt(raw, digits)];
+  for (const value of hio) cells.push(fmt(value, digits), ratio(value, raw, higherIsBetter));
+  rows.push(cells);
+  console.error(`  ${metric}: raw ${fmt(raw, digits)} hio ${hio.map((value) => fmt(value, digits)).join(" / ")} ${unit}`);
 }
 
 const ROUNDS = Number(process.env.TCP_BENCH_ROUNDS ?? 3);
+/** Bytes echoed per throughput run (default 512e6). */
+const BYTES = Number(process.env.TCP_BENCH_BYTES ?? 512e6);
+/** Seconds per ping-pong and churn run (default 2). */
+const SECONDS = Number(process.env.TCP_BENCH_SECONDS ?? 2);
+/** Connections of the many-active ping-pong row (default 1000). */
+const ACTIVE = Number(process.env.TCP_BENCH_ACTIVE ?? 1000);
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
@@ -93,48 +115,46 @@ async function measured(job: object, server: ServerProcess): Promise<Record<stri
   return { ...result, serverCpu: (cpuMs(server.child.pid) - before) / (result.megabytes ?? result.completed!) };
 }
 
-/** Runs `job` against both servers, alternating, ROUNDS times; returns the medians of each field. */
-async function compare(job: object, raw: ServerProcess, hio: ServerProcess): Promise<{ raw: Record<string, number>; hio: Record<string, number> }> {
-  const runs: { raw: Record<string, number>[]; hio: Record<string, number>[] } = { raw: [], hio: [] };
+/**
+ * Runs `job` against raw and every hio-ts server, one after the other in
+ * each round (paired runs), ROUNDS times; returns the medians of each field.
+ */
+async function compare(job: object, raw: ServerProcess, hio: readonly ServerProcess[]): Promise<{ raw: Record<string, number>; hio: Record<string, number>[] }> {
+  const runs: Record<string, number>[][] = [[], ...hio.map(() => [])];
+  const servers = [raw, ...hio];
   for (let round = 0; round < ROUNDS; round++) {
-    runs.raw.push(await measured(job, raw));
-    runs.hio.push(await measured(job, hio));
+    for (let index = 0; index < servers.length; index++) runs[index]!.push(await measured(job, servers[index]!));
   }
   const pick = (list: Record<string, number>[]): Record<string, number> =>
     Object.fromEntries(Object.keys(list[0]!).map((key) => [key, median(list.map((result) => result[key]!))]));
-  return { raw: pick(runs.raw), hio: pick(runs.hio) };
+  const [rawResult, ...hioResults] = runs.map(pick);
+  return { raw: rawResult!, hio: hioResults };
 }
 
 const raw = await startServer("raw", "raw");
-const hio = await startServer("hio", "hio");
+const hios = await Promise.all(HIO.map((server) => startServer(server.label, server.mode)));
 try {
   for (const connections of ONLY.has("throughput") ? [1, 16] : []) {
-    const result = await compare({ scenario: "throughput", connections, bytes: 512e6 }, raw, hio);
-    row(`throughput, ${connections} conn, 64 KiB writes`, "MB/s", result.raw.mbPerSecond!, result.hio.mbPerSecond!);
-    row(`throughput, ${connections} conn: server CPU per MB echoed`, "ms", result.raw.serverCpu!, result.hio.serverCpu!, 2, false);
+    const result = await compare({ scenario: "throughput", connections, bytes: BYTES }, raw, hios);
+    row(`throughput, ${connections} conn, 64 KiB writes`, "MB/s", result.raw.mbPerSecond!, result.hio.map((hio) => hio.mbPerSecond!));
+    row(`throughput, ${connections} conn: server CPU per MB echoed`, "ms", result.raw.serverCpu!, result.hio.map((hio) => hio.serverCpu!), 2, false);
   }
-  for (const connections of ONLY.has("pingpong") ? [1, 16] : []) {
-    const result = await compare({ scenario: "pingpong", connections, seconds: 2 }, raw, hio);
-    row(`ping-pong 64 B, ${connections} conn`, "round trips/s", result.raw.roundTrips!, result.hio.roundTrips!);
-    row(`ping-pong 64 B, ${connections} conn, p50`, "µs", result.raw.p50!, result.hio.p50!, 1, false);
-    row(`ping-pong 64 B, ${connections} conn, p99`, "µs", result.raw.p99!, result.hio.p99!, 1, false);
-    row(`ping-pong 64 B, ${connections} conn: server CPU per round trip`, "µs", result.raw.serverCpu! * 1000, result.hio.serverCpu! * 1000, 1, false);
+  for (const [connections, size] of ONLY.has("pingpong") ? [[1, 64], [16, 64], [ACTIVE, 512]] : []) {
+    const result = await compare({ scenario: "pingpong", connections, seconds: SECONDS, size }, raw, hios);
+    const name = `ping-pong ${size} B, ${connections} conn`;
+    row(name, "round trips/s", result.raw.roundTrips!, result.hio.map((hio) => hio.roundTrips!));
+    row(`${name}, p50`, "µs", result.raw.p50!, result.hio.map((hio) => hio.p50!), 1, false);
+    row(`${name}, p99`, "µs", result.raw.p99!, result.hio.map((hio) => hio.p99!), 1, false);
+    row(`${name}: server CPU per round trip`, "µs", result.raw.serverCpu! * 1000, result.hio.map((hio) => hio.serverCpu! * 1000), 1, false);
   }
   if (ONLY.has("churn")) {
-    const result = await compare({ scenario: "churn", connections: 16, seconds: 2 }, raw, hio);
-    row("connection churn, 16 at a time", "conns/s", result.raw.connsPerSecond!, result.hio.connsPerSecond!);
-    row("connection churn: server CPU per connection", "µs", result.raw.serverCpu! * 1000, result.hio.serverCpu! * 1000, 0, false);
-    const small = await startServer("hio", "hio", 4096);
-    try {
-      const smallRings = await compare({ scenario: "churn", connections: 16, seconds: 2 }, raw, small);
-      row("connection churn, 16 at a time (hio-ts with 4 KiB rings)", "conns/s", smallRings.raw.connsPerSecond!, smallRings.hio.connsPerSecond!);
-    } finally {
-      small.child.kill();
-    }
+    const result = await compare({ scenario: "churn", connections: 16, seconds: SECONDS }, raw, hios);
+    row("connection churn, 16 at a time", "conns/s", result.raw.connsPerSecond!, result.hio.map((hio) => hio.connsPerSecond!));
+    row("connection churn: server CPU per connection", "µs", result.raw.serverCpu! * 1000, result.hio.map((hio) => hio.serverCpu! * 1000), 0, false);
   }
 } finally {
   raw.child.kill();
-  hio.child.kill();
+  for (const hio of hios) hio.child.kill();
 }
 
 async function idleRun(server: ServerProcess): Promise<{ perConnection: number; buffers: number; tick: number; cpu: number }> {
@@ -154,19 +174,22 @@ async function idleRun(server: ServerProcess): Promise<{ perConnection: number; 
 }
 
 const rawIdle = ONLY.has("idle") ? await idleRun(await startServer("raw", "raw")) : undefined;
-for (const [label, mode, bufferSize] of rawIdle === undefined ? [] : [
-  ["EchoServerDoer, 64 KiB rings", "hio", 65_536],
-  ["ServerDoer + handler, 64 KiB rings", "hio-handler", 65_536],
-  ["EchoServerDoer, 4 KiB rings", "hio", 4096],
+for (const [column, mode, bufferSize] of rawIdle === undefined ? [] : [
+  [0, "hio", 65_536],
+  [1, "hio-handler", 65_536],
+  [2, "hio-pipe", 65_536],
+  [0, "hio", 4096],
 ] as const) {
   const idle = await idleRun(await startServer("hio", mode, bufferSize));
-  row(`${IDLE} idle conns: RSS per conn (${label})`, "KiB", rawIdle!.perConnection / 1024, idle.perConnection / 1024, 1, false);
-  row(`${IDLE} idle conns: buffers per conn (${label})`, "KiB", rawIdle!.buffers / 1024, idle.buffers / 1024, 1, false);
-  row(`${IDLE} idle conns: tick cost (${label})`, "µs/pass", Number.NaN, idle.tick, 2, false);
-  row(`${IDLE} idle conns: server CPU while idle (${label})`, "%", rawIdle!.cpu, idle.cpu, 2, false);
+  const only = (value: number): number[] => HIO.map((_, index) => (index === column ? value : Number.NaN));
+  const rings = `${bufferSize / 1024} KiB rings`;
+  row(`${IDLE} idle conns: RSS per conn (${rings})`, "KiB", rawIdle!.perConnection / 1024, only(idle.perConnection / 1024), 1, false);
+  row(`${IDLE} idle conns: buffers per conn (${rings})`, "KiB", rawIdle!.buffers / 1024, only(idle.buffers / 1024), 1, false);
+  row(`${IDLE} idle conns: tick cost (${rings})`, "µs/pass", Number.NaN, only(idle.tick), 2, false);
+  row(`${IDLE} idle conns: server CPU while idle (${rings})`, "%", rawIdle!.cpu, only(idle.cpu), 2, false);
 }
 
 console.log(`\nTCP echo over loopback, node ${process.version}, 2 cores shared by load client and server; median of ${ROUNDS} alternating rounds; ratio = hio-ts/raw (for µs, ms and KiB rows: raw/hio-ts, so > 1 is hio-ts better); server CPU from /proc, user + system, in 10 ms ticks\n`);
-console.log("| metric | unit | raw net | hio-ts | ratio |");
-console.log("| --- | --- | ---: | ---: | ---: |");
+console.log(`| metric | unit | raw net | ${HIO.map((server) => `${server.label} | ratio`).join(" | ")} |`);
+console.log(`| --- | --- | ---: | ${HIO.map(() => "---: | ---:").join(" | ")} |`);
 for (const cells of rows) console.log(`| ${cells.join(" | ")} |`);

@@ -41,6 +41,7 @@ import {
   type Doable,
   type DoFunction,
   type Remoter,
+  type Operation,
 } from "hio-ts";
 
 type Out = (line: string) => void;
@@ -128,7 +129,7 @@ class Session extends DoDoer {
 }
 
 function echoHandler(out: Out, tymth: () => number | undefined) {
-  return function* echo(remoter: Remoter): Generator<number | undefined, void, number> {
+  return function* echo(remoter: Remoter): Operation<void> {
     trace(out, tymth(), "server", `accepted ${remoter.key}: its handler starts`);
     try {
       for (;;) {

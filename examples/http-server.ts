@@ -36,7 +36,7 @@ import {
   readExactly,
   readLine,
   writeAll,
-  type Reader,
+  type Operation,
   type Remoter,
   type RingBuffer,
 } from "hio-ts";
@@ -88,7 +88,7 @@ const REASONS: Record<number, string> = {
 };
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-function* line(ring: RingBuffer, status: number): Reader<string> {
+function* line(ring: RingBuffer, status: number): Operation<string> {
   try {
     return decodeUtf8(yield* readLine(ring, { max: LIMITS.line }));
   } catch (error) {
@@ -97,7 +97,7 @@ function* line(ring: RingBuffer, status: number): Reader<string> {
   }
 }
 
-function* readBytes(ring: RingBuffer, length: number, into: Uint8Array[]): Reader<void> {
+function* readBytes(ring: RingBuffer, length: number, into: Uint8Array[]): Operation<void> {
   if (length <= ring.capacity) {
     into.push(yield* readExactly(ring, length));
     return;
@@ -109,7 +109,7 @@ function* readBytes(ring: RingBuffer, length: number, into: Uint8Array[]): Reade
   }
 }
 
-function* readChunkedBody(ring: RingBuffer, into: Uint8Array[]): Reader<void> {
+function* readChunkedBody(ring: RingBuffer, into: Uint8Array[]): Operation<void> {
   let total = 0;
   for (;;) {
     const sizeLine = yield* line(ring, 400);
@@ -145,7 +145,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
  * @returns the request, or undefined when the peer closed between requests
  * @throws HttpError for a request to refuse (its `status` says how); EndOfStreamError mid-request
  */
-export function* readRequest(remoter: Remoter): Reader<HttpRequest | undefined> {
+export function* readRequest(remoter: Remoter): Operation<HttpRequest | undefined> {
   const rxbs = remoter.rxbs;
   let requestLine: string;
   try {
@@ -213,7 +213,7 @@ export function* respond(
   status: number,
   body: Uint8Array | string,
   options: { type?: string; close?: boolean; keepAlive?: boolean; headOnly?: boolean; extra?: Record<string, string> } = {},
-): Reader<void> {
+): Operation<void> {
   const bytes = typeof body === "string" ? encodeUtf8(body) : body;
   const fields: Record<string, string | number> = { "Content-Type": options.type ?? "text/plain; charset=utf-8", "Content-Length": bytes.length, ...options.extra };
   if (options.close === true) fields.Connection = "close";
@@ -222,7 +222,7 @@ export function* respond(
   if (options.headOnly !== true && bytes.length > 0) yield* writeAll(txbs, bytes);
 }
 
-function* streamChunks(txbs: RingBuffer, request: HttpRequest, close: boolean, headOnly: boolean): Reader<void> {
+function* streamChunks(txbs: RingBuffer, request: HttpRequest, close: boolean, headOnly: boolean): Operation<void> {
   const count = Math.min(Math.max(Number(request.query.get("count") ?? 3) || 0, 0), 1000);
   const interval = Math.min(Math.max(Number(request.query.get("interval") ?? 0.25) || 0, 0), 10);
   const fields: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8", "Transfer-Encoding": "chunked" };
@@ -251,7 +251,7 @@ function keepsAlive(request: HttpRequest): boolean {
  */
 export function httpHandler(stats: HttpStats = { requests: 0, statuses: new Map() }) {
   const count = (status: number) => stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
-  return function* http(remoter: Remoter): Reader<void> {
+  return function* http(remoter: Remoter): Operation<void> {
     const txbs = remoter.txbs;
     try {
       for (;;) {

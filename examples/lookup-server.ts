@@ -24,7 +24,7 @@ import {
   readLineText,
   until,
   writeText,
-  type Reader,
+  type Operation,
   type Remoter,
 } from "../src/index.js";
 
@@ -33,8 +33,8 @@ import {
  * @param timeout seconds of tyme allowed per lookup
  * @returns a handler for ServerDoer: one line in, one line out, until the client closes
  */
-export function lookupHandler(timeout: number): (remoter: Remoter) => Reader<void> {
-  return function* lookupConnection(remoter: Remoter): Reader<void> {
+export function lookupHandler(timeout: number): (remoter: Remoter) => Operation<void> {
+  return function* lookupConnection(remoter: Remoter): Operation<void> {
     for (;;) {
       let name: string;
       try {

@@ -28,7 +28,7 @@ import {
   Serial,
   SerialDoer,
   writeAll,
-  type Reader,
+  type Operation,
   type SerialHandle,
 } from "hio-ts";
 
@@ -154,7 +154,7 @@ export class ModbusRtuMaster {
    * @returns the coils, true for on
    * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
    */
-  *readCoils(unit: number, address: number, count: number): Reader<boolean[]> {
+  *readCoils(unit: number, address: number, count: number): Operation<boolean[]> {
     return yield* this.#readBits(READ_COILS, unit, address, count);
   }
 
@@ -166,7 +166,7 @@ export class ModbusRtuMaster {
    * @returns the inputs, true for on
    * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
    */
-  *readDiscreteInputs(unit: number, address: number, count: number): Reader<boolean[]> {
+  *readDiscreteInputs(unit: number, address: number, count: number): Operation<boolean[]> {
     return yield* this.#readBits(READ_DISCRETE_INPUTS, unit, address, count);
   }
 
@@ -178,7 +178,7 @@ export class ModbusRtuMaster {
    * @returns the register values, 0..65535 each
    * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
    */
-  *readHoldingRegisters(unit: number, address: number, count: number): Reader<number[]> {
+  *readHoldingRegisters(unit: number, address: number, count: number): Operation<number[]> {
     return yield* this.#readWords(READ_HOLDING_REGISTERS, unit, address, count);
   }
 
@@ -190,7 +190,7 @@ export class ModbusRtuMaster {
    * @returns the register values, 0..65535 each
    * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
    */
-  *readInputRegisters(unit: number, address: number, count: number): Reader<number[]> {
+  *readInputRegisters(unit: number, address: number, count: number): Operation<number[]> {
     return yield* this.#readWords(READ_INPUT_REGISTERS, unit, address, count);
   }
 
@@ -201,7 +201,7 @@ export class ModbusRtuMaster {
    * @param on true for on
    * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
    */
-  *writeSingleCoil(unit: number, address: number, on: boolean): Reader<void> {
+  *writeSingleCoil(unit: number, address: number, on: boolean): Operation<void> {
     const pdu = Uint8Array.of(WRITE_SINGLE_COIL, address >> 8, address & 0xff, on ? 0xff : 0x00, 0x00);
     const reply = yield* this.#transact(unit, address, pdu);
     if (!sameBytes(reply, pdu)) throw new ModbusFrameError(`${this.#who(unit, WRITE_SINGLE_COIL)}: the response does not echo the request`);
@@ -214,7 +214,7 @@ export class ModbusRtuMaster {
    * @param values 1..1968 coils, true for on
    * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
    */
-  *writeMultipleCoils(unit: number, address: number, values: readonly boolean[]): Reader<void> {
+  *writeMultipleCoils(unit: number, address: number, values: readonly boolean[]): Operation<void> {
     checkRange("values.length", values.length, 1, 1968);
     const bytes = Math.ceil(values.length / 8);
     const pdu = new Uint8Array(6 + bytes);
@@ -235,7 +235,7 @@ export class ModbusRtuMaster {
    * @param value the value, 0..65535
    * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
    */
-  *writeSingleRegister(unit: number, address: number, value: number): Reader<void> {
+  *writeSingleRegister(unit: number, address: number, value: number): Operation<void> {
     checkRange("value", value, 0, 0xffff);
     const pdu = Uint8Array.of(WRITE_SINGLE_REGISTER, address >> 8, address & 0xff, value >> 8, value & 0xff);
     const reply = yield* this.#transact(unit, address, pdu);
@@ -249,7 +249,7 @@ export class ModbusRtuMaster {
    * @param values 1..123 values, 0..65535 each
    * @throws ModbusExceptionError, ModbusCrcError, ModbusFrameError, ModbusTimeoutError
    */
-  *writeMultipleRegisters(unit: number, address: number, values: readonly number[]): Reader<void> {
+  *writeMultipleRegisters(unit: number, address: number, values: readonly number[]): Operation<void> {
     checkRange("values.length", values.length, 1, 123);
     const pdu = new Uint8Array(6 + 2 * values.length);
     pdu.set([WRITE_MULTIPLE_REGISTERS, address >> 8, address & 0xff, values.length >> 8, values.length & 0xff, 2 * values.length]);
@@ -265,7 +265,7 @@ export class ModbusRtuMaster {
   }
 
   /** Functions 1 and 2: `count` bits, packed eight to a byte, first in the lowest bit. */
-  *#readBits(functionCode: number, unit: number, address: number, count: number): Reader<boolean[]> {
+  *#readBits(functionCode: number, unit: number, address: number, count: number): Operation<boolean[]> {
     checkRange("count", count, 1, 2000);
     const pdu = Uint8Array.of(functionCode, address >> 8, address & 0xff, count >> 8, count & 0xff);
     const reply = yield* this.#transact(unit, address, pdu);
@@ -279,7 +279,7 @@ export class ModbusRtuMaster {
   }
 
   /** Functions 3 and 4: `count` 16-bit registers, high byte first. */
-  *#readWords(functionCode: number, unit: number, address: number, count: number): Reader<number[]> {
+  *#readWords(functionCode: number, unit: number, address: number, count: number): Operation<number[]> {
     checkRange("count", count, 1, 125);
     const pdu = Uint8Array.of(functionCode, address >> 8, address & 0xff, count >> 8, count & 0xff);
     const reply = yield* this.#transact(unit, address, pdu);
@@ -292,7 +292,7 @@ export class ModbusRtuMaster {
   }
 
   /** Sends one request ADU and returns the response PDU (function code first). */
-  *#transact(unit: number, address: number, pdu: Uint8Array): Reader<Uint8Array> {
+  *#transact(unit: number, address: number, pdu: Uint8Array): Operation<Uint8Array> {
     checkRange("unit", unit, 1, 247);
     checkRange("address", address, 0, 0xffff);
     const functionCode = pdu[0]!;
@@ -485,7 +485,7 @@ function coil(text: string): boolean {
  * @returns e.g. `["register 0 = 0", "register 1 = 11"]` or `["ok"]`
  * @throws UsageError for a bad ARG; ModbusError for what the device answered
  */
-export function* perform(master: ModbusRtuMaster, request: Request): Reader<string[]> {
+export function* perform(master: ModbusRtuMaster, request: Request): Operation<string[]> {
   const { unit, address, arg } = request;
   const bits = (values: boolean[], noun: string) => values.map((on, index) => `${noun} ${address + index} = ${on ? 1 : 0}`);
   const words = (values: number[]) => values.map((value, index) => `register ${address + index} = ${value}`);

@@ -35,7 +35,7 @@ import {
   readLine,
   writeAll,
   type DoFunction,
-  type Reader,
+  type Operation,
   type RingBuffer,
 } from "hio-ts";
 
@@ -102,7 +102,7 @@ function parseInteger(ring: RingBuffer, text: string): number | bigint {
   return Number.isSafeInteger(value) ? value : BigInt(text);
 }
 
-function* readBulk(ring: RingBuffer, length: number, options: RespOptions): Reader<Uint8Array> {
+function* readBulk(ring: RingBuffer, length: number, options: RespOptions): Operation<Uint8Array> {
   const timeout = options.timeout === undefined ? {} : { timeout: options.timeout };
   let bulk: Uint8Array;
   if (length <= ring.capacity) bulk = yield* readExactly(ring, length, timeout);
@@ -133,7 +133,7 @@ function* readBulk(ring: RingBuffer, length: number, options: RespOptions): Read
  * const items = yield* readReply(client.rxbs);
  * ```
  */
-export function* readReply(ring: RingBuffer, options: RespOptions = {}): Reader<RespValue> {
+export function* readReply(ring: RingBuffer, options: RespOptions = {}): Operation<RespValue> {
   const line = yield* readLine(ring, { max: 64 * 1024, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) });
   const text = decodeUtf8(line.subarray(1));
   switch (line[0]) {
@@ -202,7 +202,7 @@ export class Resp {
    * @returns the reply
    * @throws RespError when the server answers with an error; as {@link readReply}
    */
-  *command(...args: (string | number | Uint8Array)[]): Reader<RespValue> {
+  *command(...args: (string | number | Uint8Array)[]): Operation<RespValue> {
     yield* writeAll(this.client.txbs, encodeCommand(args), this.#timeout());
     const reply = yield* readReply(this.client.rxbs, this.#options);
     if (reply instanceof RespError) throw reply;
@@ -214,7 +214,7 @@ export class Resp {
    * @param commands each command with its arguments
    * @returns the replies in order; error replies are RespError values
    */
-  *pipeline(commands: readonly (readonly (string | number | Uint8Array)[])[]): Reader<RespValue[]> {
+  *pipeline(commands: readonly (readonly (string | number | Uint8Array)[])[]): Operation<RespValue[]> {
     const encoded = commands.map((args) => encodeCommand(args));
     let size = 0;
     for (const bytes of encoded) size += bytes.length;
@@ -272,8 +272,8 @@ class Session extends DoDoer {
   }
 }
 
-function* tour(resp: Resp, out: (line: string) => void): Reader<void> {
-  const show = function* (...args: (string | number)[]): Reader<void> {
+function* tour(resp: Resp, out: (line: string) => void): Operation<void> {
+  const show = function* (...args: (string | number)[]): Operation<void> {
     out(`> ${args.join(" ")}`);
     out(formatReply(yield* resp.command(...args)));
   };

@@ -21,7 +21,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { Doist, EndOfStreamError, HioError, Serial, SerialDoer, readLine, writeAll, type SerialHandle } from "hio-ts";
+import { Doist, EndOfStreamError, HioError, Serial, SerialDoer, readLine, writeAll, type Operation, type SerialHandle } from "hio-ts";
 
 const CRLF = new Uint8Array([13, 10]);
 
@@ -31,7 +31,7 @@ const CRLF = new Uint8Array([13, 10]);
  * @returns a handler for a SerialDoer; it ends when the port's stream ends
  */
 export function echoLines(counts: { lines: number } = { lines: 0 }) {
-  return function* echo(serial: SerialHandle): Generator<number | undefined, void, number> {
+  return function* echo(serial: SerialHandle): Operation<void> {
     for (;;) {
       let line: Uint8Array;
       try {

@@ -41,6 +41,7 @@ import {
   type DoFunction,
   type Remoter,
   type SimScenario,
+  type Operation,
 } from "hio-ts";
 
 /** Options of {@link lossyEcho}. */
@@ -68,7 +69,7 @@ export interface LossyEchoReport {
 }
 
 /** The protocol: echo each line. The same generator would run on real sockets. */
-function* echoLines(remoter: Remoter): Generator<number | undefined, void, number> {
+function* echoLines(remoter: Remoter): Operation<void> {
   for (;;) {
     const line = yield* readLine(remoter.rxbs, { max: 8192 });
     yield* writeAll(remoter.txbs, encodeUtf8(`${decodeUtf8(line)}\n`));

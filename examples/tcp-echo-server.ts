@@ -31,6 +31,7 @@ import {
   writeAll,
   type Remoter,
   type TcpDriver,
+  type Operation,
 } from "hio-ts";
 
 const NEWLINE = new Uint8Array([0x0a]);
@@ -41,7 +42,7 @@ const NEWLINE = new Uint8Array([0x0a]);
  * which the ServerDoer reports in `errors`.
  * @param remoter the connection
  */
-export function* echoLines(remoter: Remoter): Generator<number | undefined, void, number> {
+export function* echoLines(remoter: Remoter): Operation<void> {
   for (;;) {
     const line = yield* readLine(remoter.rxbs, { max: 8192 });
     yield* writeAll(remoter.txbs, line);
@@ -87,7 +88,7 @@ export function echoServer(options: EchoServerOptions = {}): { server: Server; d
   return { server, doer };
 }
 
-function* announced(remoter: Remoter, out: (line: string) => void): Generator<number | undefined, void, number> {
+function* announced(remoter: Remoter, out: (line: string) => void): Operation<void> {
   out(`connected: ${remoter.key}`);
   try {
     yield* echoLines(remoter);

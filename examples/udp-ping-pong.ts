@@ -34,6 +34,7 @@ import {
   writeDatagram,
   type Doable,
   type UdpAddress,
+  type Operation,
 } from "hio-ts";
 
 type Out = (line: string) => void;
@@ -44,7 +45,7 @@ type Out = (line: string) => void;
  * @returns a handler for a PeerDoer (runs until the Doist stops)
  */
 export function pongHandler(answered: { count: number } = { count: 0 }) {
-  return function* pong(peer: Peer): Generator<number | undefined, void, number> {
+  return function* pong(peer: Peer): Operation<void> {
     for (;;) {
       const { data, from } = yield* readDatagram(peer);
       const text = decodeUtf8(data);
@@ -74,7 +75,7 @@ export interface PingReport {
  * @returns a handler for a PeerDoer; it returns after the last ping
  */
 export function pingHandler(to: UdpAddress, options: { count: number; interval: number; timeout: number; out?: Out }, report: PingReport) {
-  return function* ping(peer: Peer): Generator<number | undefined, void, number> {
+  return function* ping(peer: Peer): Operation<void> {
     for (let n = 1; n <= options.count; n++) {
       const start = performance.now(); // wall clock: tyme only moves in tocks
       yield* writeDatagram(peer, encodeUtf8(`ping ${n}`), to);

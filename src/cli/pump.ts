@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { EndOfStreamError, readAvailable, waitFor, writeAll, type Reader, type RingBuffer } from "../index.js";
+import { EndOfStreamError, readAvailable, waitFor, writeAll, type Operation, type RingBuffer } from "../index.js";
 
 /**
  * Copies everything from `from` into `to` until `from` ends, waiting for room
@@ -14,7 +14,7 @@ import { EndOfStreamError, readAvailable, waitFor, writeAll, type Reader, type R
  * @param max most bytes moved per step
  * @returns once `from` has ended and all of it was moved
  */
-export function* pump(from: RingBuffer, to: RingBuffer, max = 16 * 1024): Reader<void> {
+export function* pump(from: RingBuffer, to: RingBuffer, max = 16 * 1024): Operation<void> {
   for (;;) {
     let chunk: Uint8Array;
     try {
@@ -31,6 +31,6 @@ export function* pump(from: RingBuffer, to: RingBuffer, max = 16 * 1024): Reader
  * Waits until `ring` is empty (its handle has taken every byte).
  * @param ring usually a handle's `txbs`
  */
-export function* drained(ring: RingBuffer): Reader<void> {
+export function* drained(ring: RingBuffer): Operation<void> {
   while (!ring.isEmpty) yield* waitFor(ring.spaceSignal);
 }

@@ -30,6 +30,27 @@ export interface DoistOptions {
    * (unless something else listens for it). Default true.
    */
   signals?: boolean;
+  /**
+   * Seconds a SIGTERM lets doers shut down gracefully before the Doist
+   * stops (see {@link Doist.shutdownGrace}). Default 5; 0: SIGTERM stops at
+   * once, as SIGINT does.
+   */
+  shutdownGrace?: number;
+}
+
+/**
+ * A doer that can shut down gracefully (a `ServerDoer` is one): on SIGTERM a
+ * Doist calls `shutdown(grace)` on each of its doers that has such a method
+ * (duck-typed) and keeps running until every returned promise settles.
+ */
+export interface GracefulDoer {
+  /**
+   * Finishes the doer's work within `grace` seconds (stop taking new work,
+   * let what runs end, then force-close the rest).
+   * @param grace seconds to finish in
+   * @returns settles once the doer is done
+   */
+  shutdown(grace: number): Promise<unknown>;
 }
 
 /** Options of {@link Doist.do}. */
@@ -97,6 +118,18 @@ export class Doist extends Tymist implements Waker {
   doers: Doable[];
   /** Whether `do()` handles SIGINT and SIGTERM. */
   signals: boolean;
+  /**
+   * Seconds a SIGTERM during `do()` gives doers to shut down gracefully:
+   * the Doist calls `shutdown(shutdownGrace)` on each of its doers (the ones
+   * in `doers`, not nested ones) that has a `shutdown` method (a
+   * {@link GracefulDoer}, e.g. a `ServerDoer`: stop accepting, let handlers
+   * finish, flush, FIN), keeps running until all of them are done or
+   * `shutdownGrace` seconds of wall clock have passed, then stops as on any
+   * signal (every exit runs, then the signal is raised again, so the process
+   * ends by SIGTERM, exit status 143). A second SIGTERM stops at once. 0, or
+   * no doer with `shutdown`: SIGTERM stops at once. SIGINT always stops at once.
+   */
+  shutdownGrace: number;
   readonly #schedule: Schedule;
   #limit: number | undefined;
   #sleeping: (() => void) | undefined;
@@ -105,6 +138,8 @@ export class Doist extends Tymist implements Waker {
   /** Wake passes run since the loop last yielded to the event loop's next turn. */
   #wakeStreak = 0;
   #stopSignal: StopSignal | undefined;
+  /** A SIGTERM that is shutting doers down gracefully (the run goes on meanwhile). */
+  #graceSignal: "SIGTERM" | undefined;
   #running = false;
   #run: Promise<void> | undefined;
 
@@ -119,6 +154,7 @@ export class Doist extends Tymist implements Waker {
     this.real = options.real ?? false;
     this.limit = options.limit;
     this.signals = options.signals ?? true;
+    this.shutdownGrace = checkSeconds("shutdownGrace", options.shutdownGrace ?? 5);
     this.doers = [...checkDoables(options.doers ?? [], "doers")];
     const self = this;
     this.#schedule = new Schedule({
@@ -194,6 +230,26 @@ export class Doist extends Tymist implements Waker {
     this.#schedule.remove(doers);
   }
 
+  /**
+   * Asks each doer with a `shutdown` method to shut down within
+   * `shutdownGrace` (none when it is 0).
+   * @returns their promises (empty: nothing shuts down gracefully)
+   */
+  #shutdownDoers(): Promise<unknown>[] {
+    const shutdowns: Promise<unknown>[] = [];
+    if (this.shutdownGrace === 0) return shutdowns;
+    for (const doer of this.doers) {
+      const shutdown = (doer as Partial<GracefulDoer>).shutdown;
+      if (typeof shutdown !== "function") continue;
+      try {
+        shutdowns.push(Promise.resolve(shutdown.call(doer, this.shutdownGrace)));
+      } catch (error) {
+        shutdowns.push(Promise.reject(error));
+      }
+    }
+    return shutdowns;
+  }
+
   /** Cuts a real-time sleep short, so woken deeds run at once. */
   wake(): void {
     this.#hostWake();
@@ -221,6 +277,7 @@ export class Doist extends Tymist implements Waker {
     this.done = false;
     this.#running = true;
     this.#stopSignal = undefined;
+    this.#graceSignal = undefined;
     let finished!: () => void;
     this.#run = new Promise<void>((resolve) => (finished = resolve));
     const onSignal = (signal: StopSignal) => {
@@ -228,7 +285,21 @@ export class Doist extends Tymist implements Waker {
       this.#hostWake(true);
     };
     const onInt = () => onSignal("SIGINT");
-    const onTerm = () => onSignal("SIGTERM");
+    let graceTimer: NodeJS.Timeout | undefined;
+    const onTerm = () => {
+      if (this.#graceSignal !== undefined) return onSignal("SIGTERM"); // a second SIGTERM: stop now
+      const shutdowns = this.#shutdownDoers();
+      if (shutdowns.length === 0) return onSignal("SIGTERM");
+      // Graceful: keep running while the doers shut down, then stop as on a signal.
+      this.#graceSignal = "SIGTERM";
+      const stop = () => {
+        clearTimeout(graceTimer);
+        if (this.#running && this.#stopSignal === undefined) onSignal("SIGTERM");
+      };
+      graceTimer = setTimeout(stop, this.shutdownGrace * 1000);
+      void Promise.allSettled(shutdowns).then(stop);
+      this.#hostWake(true);
+    };
     const onAbort = () => onSignal("abort");
     abort?.addEventListener("abort", onAbort, { once: true });
     if (this.signals) {
@@ -248,12 +319,14 @@ export class Doist extends Tymist implements Waker {
         this.#run = undefined;
         finished();
         this.#cancelSleep();
+        clearTimeout(graceTimer);
         abort?.removeEventListener("abort", onAbort);
         if (this.signals) {
           process.removeListener("SIGINT", onInt);
           process.removeListener("SIGTERM", onTerm);
         }
-        const signal = this.#stopSignal;
+        // A graceful SIGTERM whose doers all ended also ends the process by it.
+        const signal = this.#stopSignal ?? this.#graceSignal;
         if ((signal === "SIGINT" || signal === "SIGTERM") && process.listenerCount(signal) === 0) {
           // Exits have run; end the process the way the signal would have.
           setImmediate(() => process.kill(process.pid, signal));

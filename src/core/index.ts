@@ -16,7 +16,7 @@ export { isGeneratorFunction, type Doable, type DoerLike, type DoFunction, type 
 export { Doer, type DoerOptions, type RecurDog } from "./doer.js";
 export { doify, type DoifyOptions, type DoGeneratorFunction } from "./doify.js";
 export { DoDoer, type DoDoerOptions } from "./dodoer.js";
-export { Doist, type DoistOptions, type DoistDoOptions } from "./doist.js";
+export { Doist, type DoistOptions, type DoistDoOptions, type GracefulDoer } from "./doist.js";
 export { AbortError, TimeoutError } from "./errors.js";
 export { abortable, abortError, checkAbortSignal, throwIfAborted, whenAborted } from "./abort.js";
 export { until, type UntilOptions } from "./until.js";

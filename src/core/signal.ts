@@ -134,7 +134,7 @@ export interface WaitForOptions {
   signal?: AbortSignal | undefined;
 }
 
-function waitForAbortable(signal: Signal, options: WaitForOptions): Generator<number | undefined, number, number> {
+function waitForAbortable(signal: Signal, options: WaitForOptions): Operation<number> {
   const wait = waitFor(signal, options.timeout ?? WAIT);
   return options.signal === undefined ? wait : abortable(wait, options.signal, "waitFor");
 }

@@ -6,7 +6,8 @@
  */
 import { abortable, throwIfAborted } from "../core/index.js";
 import { Finished } from "./finished.js";
-import type { ReadOptions, Reader } from "./readers.js";
+import type { Operation } from "../core/operation.js";
+import type { ReadOptions } from "./readers.js";
 import type { RingBuffer } from "./ring-buffer.js";
 
 /**
@@ -20,7 +21,7 @@ import type { RingBuffer } from "./ring-buffer.js";
  * @returns the abortable reader
  * @throws AbortError when the signal has already aborted
  */
-export function withSignal<O extends ReadOptions, T>(ring: RingBuffer, what: string, options: O, read: (unsignalled: O) => Reader<T>): Reader<T> {
+export function withSignal<O extends ReadOptions, T>(ring: RingBuffer, what: string, options: O, read: (unsignalled: O) => Operation<T>): Operation<T> {
   const signal = options.signal!;
   if (!(signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, got ${typeof signal}`);
   const label = `${ring.name} ${what}`;

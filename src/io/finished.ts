@@ -5,13 +5,14 @@
  *
  * @module
  */
+import type { Operation } from "../core/operation.js";
 
 /**
  * A generator-shaped iterator that is already done with `value`: its first
  * `next()` returns `{ done: true, value }`, as a generator whose body
  * returned before its first yield would.
  */
-export class Finished<T> implements Generator<number | undefined, T, number> {
+export class Finished<T> implements Operation<T> {
   #value: T | undefined;
   #taken = false;
 
@@ -49,7 +50,7 @@ export class Finished<T> implements Generator<number | undefined, T, number> {
   }
 
   /** @returns itself */
-  [Symbol.iterator](): Generator<number | undefined, T, number> {
+  [Symbol.iterator](): Operation<T> {
     return this;
   }
 }

@@ -86,3 +86,12 @@ export function tockUntil(due: number, tyme: number | undefined): number | undef
   const wait = due - tyme;
   return wait > 0 ? wait : undefined;
 }
+
+/** Options of a handle's `open()` that takes them (Client, Server, Peer). */
+export interface OpenOptions {
+  /**
+   * Aborting it closes the handle; a pending `open()` then rejects with core's
+   * `AbortError` (`cause`: the signal's reason).
+   */
+  signal?: AbortSignal | undefined;
+}

@@ -62,7 +62,7 @@ export {
 } from "./slip.js";
 export { crc16Modbus } from "./crc16.js";
 export { readFrame } from "./read-frame.js";
-export { tockUntil, type Handle, type HandleState, type WireTap } from "./handle.js";
+export { tockUntil, type Handle, type HandleState, type OpenOptions, type WireTap } from "./handle.js";
 export { Intake, type IntakeSource, type IntakeOptions } from "./intake.js";
 export { lendRegions, regionsLength, pipe, type LendOptions, type PipeOptions } from "./lend.js";
 export {

@@ -11,7 +11,7 @@
  */
 import { EndOfStreamError, ReadTimeoutError } from "./errors.js";
 import { Finished } from "./finished.js";
-import type { Reader } from "./readers.js";
+import type { Operation } from "../core/operation.js";
 import type { Regions, RingBuffer } from "./ring-buffer.js";
 import { checkCount, checkTimeout } from "./validate.js";
 import { Wait } from "./wait.js";
@@ -56,14 +56,14 @@ const NO_OPTIONS: Readonly<LendOptions> = Object.freeze({});
  * remoter.rxbs.consume(regionsLength(regions));
  * ```
  */
-export function lendRegions(ring: RingBuffer, options: LendOptions = NO_OPTIONS): Reader<Regions> {
+export function lendRegions(ring: RingBuffer, options: LendOptions = NO_OPTIONS): Operation<Regions> {
   const max = options.max === undefined ? Number.POSITIVE_INFINITY : checkCount("max", options.max, 1);
   const timeout = checkTimeout(options.timeout);
   if (ring.length > 0) return new Finished(lend(ring, max));
   return waitToLend(ring, max, timeout);
 }
 
-function* waitToLend(ring: RingBuffer, max: number, timeout: number | undefined): Reader<Regions> {
+function* waitToLend(ring: RingBuffer, max: number, timeout: number | undefined): Operation<Regions> {
   let wait: Wait | undefined;
   for (;;) {
     if (ring.length > 0) return lend(ring, max);
@@ -115,7 +115,7 @@ export function regionsLength(regions: Regions): number {
  * });
  * ```
  */
-export function* pipe(from: RingBuffer, to: RingBuffer, options: PipeOptions = {}): Reader<number> {
+export function* pipe(from: RingBuffer, to: RingBuffer, options: PipeOptions = {}): Operation<number> {
   const max = options.max === undefined ? Number.POSITIVE_INFINITY : checkCount("max", options.max, 1);
   let moved = 0;
   let wait: Wait | undefined;

@@ -6,7 +6,8 @@
 import { currentTyme } from "../core/index.js";
 import { EndOfStreamError, ReadTimeoutError } from "./errors.js";
 import type { Framer } from "./framer.js";
-import type { ReadOptions, Reader } from "./readers.js";
+import type { Operation } from "../core/operation.js";
+import type { ReadOptions } from "./readers.js";
 import type { RingBuffer } from "./ring-buffer.js";
 import { Finished } from "./finished.js";
 import { checkTimeout } from "./validate.js";
@@ -52,7 +53,7 @@ const NO_OPTIONS: Readonly<ReadOptions> = Object.freeze({});
  * }
  * ```
  */
-export function readFrame(ring: RingBuffer, framer: Framer, options: ReadOptions = NO_OPTIONS): Reader<Uint8Array> {
+export function readFrame(ring: RingBuffer, framer: Framer, options: ReadOptions = NO_OPTIONS): Operation<Uint8Array> {
   if (options.signal !== undefined) return withSignal(ring, "readFrame", options, (unsignalled) => readFrame(ring, framer, unsignalled));
   const timeout = checkTimeout(options.timeout);
   let state = states.get(framer);
@@ -64,7 +65,7 @@ export function readFrame(ring: RingBuffer, framer: Framer, options: ReadOptions
   return nextFrame(ring, framer, state, timeout);
 }
 
-function* nextFrame(ring: RingBuffer, framer: Framer, state: FramerState, timeout: number | undefined): Reader<Uint8Array> {
+function* nextFrame(ring: RingBuffer, framer: Framer, state: FramerState, timeout: number | undefined): Operation<Uint8Array> {
   let wait: Wait | undefined;
   let tyme = currentTyme();
   for (;;) {

@@ -4,7 +4,8 @@
  * @module
  */
 import type { RingBuffer } from "./ring-buffer.js";
-import { readLine, type ReadLineOptions, type ReadOptions, type Reader } from "./readers.js";
+import type { Operation } from "../core/operation.js";
+import { readLine, type ReadLineOptions, type ReadOptions } from "./readers.js";
 import { writeAll } from "./write-all.js";
 
 const decoder = new TextDecoder("utf-8");
@@ -40,7 +41,7 @@ export function encodeUtf8(text: string): Uint8Array {
  * if (command === "QUIT") return true;
  * ```
  */
-export function* readLineText(ring: RingBuffer, options: ReadLineOptions = {}): Reader<string> {
+export function* readLineText(ring: RingBuffer, options: ReadLineOptions = {}): Operation<string> {
   return decoder.decode(yield* readLine(ring, options));
 }
 
@@ -52,6 +53,6 @@ export function* readLineText(ring: RingBuffer, options: ReadLineOptions = {}): 
  * @returns how many bytes it wrote
  * @throws as {@link writeAll}
  */
-export function* writeText(ring: RingBuffer, text: string, options: ReadOptions = {}): Reader<number> {
+export function* writeText(ring: RingBuffer, text: string, options: ReadOptions = {}): Operation<number> {
   return yield* writeAll(ring, encoder.encode(text), options);
 }

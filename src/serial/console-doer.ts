@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DoerOptions } from "../core/index.js";
+import type { DoerOptions, Operation } from "../core/index.js";
 import { EndOfStreamError, readLine, writeAll } from "../io/index.js";
 import type { Console } from "./console.js";
 import { SerialDoer, type SerialHandler } from "./serial-doer.js";
@@ -77,7 +77,7 @@ export class EchoConsoleDoer extends ConsoleDoer {
   }
 }
 
-function* echoLines(console: Console): Generator<number | undefined, void, number> {
+function* echoLines(console: Console): Operation<void> {
   yield* writeAll(console.txbs, encoder.encode(`Cmds: q=quit, h=help otherwise echoes.\n${PROMPT}`));
   for (;;) {
     let line: string;

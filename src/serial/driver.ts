@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { Signal, Tymth, Waker } from "../core/index.js";
-import { writeAll, type Handle, type Reader, type RingBuffer, type WireTap } from "../io/index.js";
+import type { Operation, Signal, Tymth, Waker } from "../core/index.js";
+import { writeAll, type Handle, type RingBuffer, type WireTap } from "../io/index.js";
 import type { SerialHandle, SerialState } from "./handle.js";
 import { Serial } from "./serial.js";
 import type { SerialOptions } from "./serial-options.js";
@@ -216,7 +216,7 @@ export class Driver implements SerialHandle, Handle {
    * @returns the number of bytes queued
    * @throws WriteTimeoutError (from `hio-ts/io`) when there is no room in time
    */
-  *send(data: Uint8Array | string, options: { timeout?: number } = {}): Reader<number> {
+  *send(data: Uint8Array | string, options: { timeout?: number } = {}): Operation<number> {
     return yield* writeAll(this.handle.txbs, typeof data === "string" ? encoder.encode(data) : data, options);
   }
 
@@ -243,7 +243,7 @@ export class Driver implements SerialHandle, Handle {
    * @returns what `read` returns
    * @throws whatever `read` throws (ReadTimeoutError, EndOfStreamError, ...)
    */
-  *exchange<T>(request: Uint8Array | string, read: (rxbs: RingBuffer) => Reader<T>, options: ExchangeOptions = {}): Reader<T> {
+  *exchange<T>(request: Uint8Array | string, read: (rxbs: RingBuffer) => Operation<T>, options: ExchangeOptions = {}): Operation<T> {
     if (options.clear === true) this.handle.rxbs.clear();
     yield* this.send(request, options.timeout === undefined ? {} : { timeout: options.timeout });
     return yield* read(this.handle.rxbs);

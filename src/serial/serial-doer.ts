@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DoDoer, doify, WAIT, type DoerOptions } from "../core/index.js";
+import { DoDoer, doify, WAIT, type DoerOptions, type Operation } from "../core/index.js";
 import { tockUntil } from "../io/index.js";
 import type { SerialHandle } from "./handle.js";
 
@@ -14,7 +14,7 @@ import type { SerialHandle } from "./handle.js";
  * `hio-ts/io`, and yields while it waits; it never registers a callback.
  * Its return value is ignored; returning ends the doer.
  */
-export type SerialHandler<H extends SerialHandle = SerialHandle> = (handle: H) => Generator<number | undefined, unknown, number>;
+export type SerialHandler<H extends SerialHandle = SerialHandle> = (handle: H) => Operation<unknown>;
 
 /** Options of {@link SerialDoer}. */
 export interface SerialDoerOptions<H extends SerialHandle> extends DoerOptions {

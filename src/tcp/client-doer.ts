@@ -3,14 +3,14 @@
  *
  * @module
  */
-import { DoDoer, doify, type DoerOptions, type Tymth } from "../core/index.js";
+import { DoDoer, doify, type DoerOptions, type Operation, type Tymth } from "../core/index.js";
 import { EndOfStreamError } from "../io/errors.js";
 import { tockUntil } from "../io/handle.js";
 import type { Client } from "./client.js";
 import { TlsError } from "./errors.js";
 
 /** A client's protocol code: a generator function that reads `client.rxbs` and writes `client.txbs`. */
-export type ClientHandler = (client: Client) => Generator<number | undefined, unknown, number>;
+export type ClientHandler = (client: Client) => Operation<unknown>;
 
 /** Options of {@link ClientDoer}. */
 export interface ClientDoerOptions extends DoerOptions {

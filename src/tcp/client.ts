@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { currentTyme, currentWaker, WAIT, type Tymth } from "../core/index.js";
+import { checkAbortSignal, currentTyme, currentWaker, type Operation, WAIT, type Tymth, whenAborted } from "../core/index.js";
 import { formatAddress, socketPathOption } from "./address.js";
-import type { Handle, HandleState } from "../io/handle.js";
+import type { Handle, HandleState, OpenOptions } from "../io/handle.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { checkSeconds } from "./validate.js";
 import { nodeDriver, type TcpDriver } from "./driver.js";
@@ -152,15 +152,31 @@ export class Client extends Connection implements Handle {
    * or TlsError), or as a retry when `reconnectable`.
    * @returns resolves once connected; rejects with the ConnectError or
    *   TlsError of an attempt that failed and will not be retried, or a
-   *   ConnectError when `close()` comes first. Need not be awaited: an
-   *   unawaited rejection is not reported as unhandled.
+   *   ConnectError when `close()` comes first; rejects with an `AbortError`
+   *   when `signal` aborts first (the client is closed). Need not be
+   *   awaited: an unawaited rejection is not reported as unhandled.
+   * @param options `signal`: aborting it closes the client
+   * @throws TypeError when `signal` is not an AbortSignal
+   * @example
+   * ```ts
+   * await client.open({ signal: AbortSignal.timeout(2000) });
+   * ```
    */
-  open(): Promise<void> {
+  open(options: OpenOptions = {}): Promise<void> {
+    const signal = checkAbortSignal("signal", options.signal);
+    if (signal?.aborted === true) {
+      const aborted = whenAborted(Promise.resolve(), signal, `${this.label} open`, () => this.close());
+      aborted.catch(() => {});
+      return aborted;
+    }
     this.#wanted = true;
     if (this.state === "open") return Promise.resolve();
     const pending = this.#pendingOpen();
     if (this.state !== "opening") this.#attempt();
-    return pending;
+    if (signal === undefined) return pending;
+    const aborted = whenAborted(pending, signal, `${this.label} open`, () => this.close());
+    aborted.catch(() => {}); // awaiting is optional, as without a signal
+    return aborted;
   }
 
   #openPromise: Promise<void> | undefined;
@@ -253,31 +269,19 @@ export class Client extends Connection implements Handle {
 
   /** Connects, reconnects, receives and sends, once, without blocking. */
   override service(): void {
-    this.#servicing = true;
-    try {
-      this.serviceConnect();
-      this.serviceReceive();
-      this.serviceSend();
-    } finally {
-      this.#servicing = false;
-    }
-    if (this.#again) {
-      // An event raised by this service (e.g. bytes moved from a paused
-      // stash) needs another: a wake from inside a pass would only be seen
-      // at the next tock of a real-time Doist, so wake after the pass.
-      this.#again = false;
-      queueMicrotask(this.#wakeLater);
-    }
+    this.serviceConnect();
+    this.serviceReceive();
+    this.serviceSend();
   }
 
+  /**
+   * Wakes the servicing Doer. An event raised during a pass (bytes moved
+   * from held bytes into `rxbs` by this service) is run by the Doist in a
+   * wake pass in the same event-loop turn.
+   */
   protected override onEvent(): void {
-    if (this.#servicing) this.#again = true;
-    else this.waker?.wake();
+    this.waker?.wake();
   }
-
-  #servicing = false;
-  #again = false;
-  readonly #wakeLater = (): void => this.waker?.wake();
 
   /**
    * Abandons an attempt that took longer than `tymeout` and starts a retry
@@ -297,7 +301,7 @@ export class Client extends Connection implements Handle {
       if (this.#retryAt !== undefined) this.#retryAt = tyme + this.tymeout;
     }
     if (this.state === "opening" && this.reconnectable && this.tymeout > 0 && tyme >= this.#attemptAt + this.tymeout) {
-      const error = new ConnectError(`${this.label}: connect timed out after ${this.tymeout}s of tyme`);
+      const error = new ConnectError(`${this.label}: connect timed out after ${this.tymeout} s`);
       this.closeSocket(false);
       this.error = error;
       this.#retryAt = tyme;
@@ -335,7 +339,7 @@ export class Client extends Connection implements Handle {
    * @returns when connected
    * @throws ConnectError / TlsError when the attempt failed and the client will not retry, or on timeout
    */
-  *waitConnected(options: WaitConnectedOptions = {}): Generator<number | undefined, void, number> {
+  *waitConnected(options: WaitConnectedOptions = {}): Operation<void> {
     const timeout = options.timeout === undefined ? WAIT : checkSeconds("timeout", options.timeout);
     const start = currentTyme() ?? this.tyme;
     for (;;) {
@@ -348,7 +352,7 @@ export class Client extends Connection implements Handle {
       const remaining = timeout === WAIT ? WAIT : start + timeout - (currentTyme() ?? this.tyme);
       if (remaining <= 0) {
         const cause: TcpError | undefined = this.error;
-        throw new ConnectError(`${this.label}: not connected within ${timeout}s of tyme${cause === undefined ? "" : ` (last error: ${cause.message})`}`, cause);
+        throw new ConnectError(`${this.label}: not connected within ${timeout} s${cause === undefined ? "" : ` (last error: ${cause.message})`}`, cause);
       }
       const waker = currentWaker();
       const subscribed = this.stateSignal.subscribe(waker);

@@ -7,7 +7,7 @@
  * @module
  */
 import { Signal, type Waker } from "../core/index.js";
-import { RingBuffer } from "../io/index.js";
+import { Intake, RingBuffer } from "../io/index.js";
 import type { StreamSocket } from "./driver.js";
 import { formatAddress } from "./address.js";
 import { socketError, type TcpError } from "./errors.js";
@@ -71,8 +71,6 @@ export abstract class Connection {
   #state: ConnectionState = "closed";
   #socket: StreamSocket | undefined;
   #peer = "?";
-  #stash: Uint8Array | undefined;
-  #paused = false;
   #peerEnded = false;
   #needDrain = false;
   /** Bytes at the front of txbs lent to the socket and not yet given back. */
@@ -85,6 +83,12 @@ export abstract class Connection {
   #socketOpened = false;
   #closeWhenFlushed = false;
   readonly #eventWaker: Waker = { wake: () => this.onEvent() };
+  /**
+   * Takes received bytes into `rxbs`, holds what does not fit and pauses
+   * the socket; `serviceReceive()` moves held bytes in once a reader made
+   * room (the room wakes the servicing Doer).
+   */
+  readonly #intake: Intake;
 
   /**
    * @param options ring size, socket options, wirelog
@@ -98,6 +102,10 @@ export abstract class Connection {
     this.noDelay = options.noDelay ?? true;
     this.keepAlive = checkSeconds("keepAlive", options.keepAlive ?? 0);
     this.wirelog = options.wirelog;
+    this.#intake = new Intake(this.rxbs, {
+      source: { pause: () => this.#socket?.pause(), resume: () => this.#socket?.resume() },
+      wake: this.#eventWaker,
+    });
   }
 
   /** Names the handle and its address for messages, e.g. `client 127.0.0.1:7000`. */
@@ -134,7 +142,7 @@ export abstract class Connection {
 
   /** Reading is paused because `rxbs` is full. */
   get receivePaused(): boolean {
-    return this.#paused;
+    return this.#intake.paused;
   }
 
   /**
@@ -153,7 +161,7 @@ export abstract class Connection {
    * reconnecting Client adds: a new connection may bring more.
    */
   get mayReceive(): boolean {
-    if (this.#stash !== undefined) return true;
+    if (this.#intake.held > 0) return true;
     return this.#socket !== undefined && !this.#peerEnded && !this.#receiveShut;
   }
 
@@ -179,11 +187,9 @@ export abstract class Connection {
   shutdownReceive(): void {
     if (this.#receiveShut) return;
     this.#receiveShut = true;
-    this.#stash = undefined;
-    if (this.#paused) {
-      this.#paused = false;
-      this.#socket?.resume();
-    }
+    const paused = this.#intake.paused;
+    this.#intake.reset();
+    if (paused) this.#socket?.resume();
     this.rxbs.end();
     this.onEvent();
   }
@@ -205,28 +211,15 @@ export abstract class Connection {
   }
 
   /**
-   * Moves bytes kept aside into `rxbs` while it has room, and resumes reading
-   * once all are in. Costs nothing unless reading is paused.
+   * Moves held bytes into `rxbs` while it has room, and resumes reading once
+   * all are in. Costs nothing unless bytes are held.
    */
   serviceReceive(): void {
-    if (!this.#paused) return;
-    const stash = this.#stash;
-    if (stash !== undefined) {
-      const taken = this.rxbs.ended ? stash.length : this.rxbs.write(stash);
-      if (taken > 0) this.onEvent(); // bytes arrived in rxbs: their consumer has work
-      if (taken < stash.length) {
-        this.#stash = stash.subarray(taken);
-        this.rxbs.spaceSignal.subscribe(this.#eventWaker);
-        return;
-      }
-      this.#stash = undefined;
-    }
-    this.#paused = false;
-    if (this.#peerEnded || this.#state !== "open") {
-      this.rxbs.end();
-      return;
-    }
-    this.#socket?.resume();
+    const intake = this.#intake;
+    const held = intake.held;
+    intake.flush();
+    // Bytes arrived in rxbs (all or part of the held ones): their consumer has work.
+    if (intake.held < held) this.onEvent();
   }
 
   /**
@@ -323,8 +316,7 @@ export abstract class Connection {
     }
     this.#socket = undefined;
     if (socket !== undefined) this.unsent = this.txbs.length;
-    this.#stash = undefined;
-    this.#paused = false;
+    this.#intake.reset();
     this.#resetSend();
     socket?.destroy();
     if (endReceive) this.rxbs.end();
@@ -333,6 +325,32 @@ export abstract class Connection {
     this.setState("closed");
     if (wasOpen) this.lost();
     this.onEvent();
+  }
+
+  /** Closes it when a `using` block ends (the socket is released in the background). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Closes it when an `await using` block ends.
+   * @returns resolves once the socket is released (its `close` event)
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    const released = this.released();
+    this.close();
+    return released;
+  }
+
+  /**
+   * A promise of the attached socket's `close` event (the descriptor is
+   * released then); resolved at once when no socket is attached.
+   * @returns resolves once the current socket is gone
+   */
+  protected released(): Promise<void> {
+    const socket = this.#socket;
+    if (socket === undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => socket.on("close", () => resolve()));
   }
 
   /** The socket being pumped, if any. */
@@ -361,8 +379,7 @@ export abstract class Connection {
     this.#receiveShut = false;
     this.#socket = socket;
     this.#peerEnded = false;
-    this.#stash = undefined;
-    this.#paused = false;
+    this.#intake.reset();
     this.#shutdown = "none";
     this.#closeWhenFlushed = false;
     this.#resetSend();
@@ -384,7 +401,7 @@ export abstract class Connection {
     socket.on("end", () => {
       if (socket !== this.#socket) return;
       this.#peerEnded = true;
-      if (this.#stash === undefined) this.rxbs.end();
+      this.#intake.end(); // rxbs ends once the held bytes are in
       if (this.#state === "open") {
         // Half-open: we may still send until we close or the socket goes.
         this.setState("cutoff");
@@ -417,8 +434,8 @@ export abstract class Connection {
         this.setState("closed");
         this.connectFailed();
       } else {
-        if (this.#stash === undefined) this.rxbs.end();
-        else this.#peerEnded = true;
+        this.#peerEnded = true;
+        this.#intake.end(); // rxbs ends once the held bytes are in
         if (was === "open") {
           this.setState("cutoff");
           this.cutOff();
@@ -452,24 +469,11 @@ export abstract class Connection {
       this.#gotBytes = true;
       this.firstBytes();
     }
-    if (this.#stash !== undefined || this.rxbs.ended) {
-      // Only a driver that ignored pause() gets here; keep every byte anyway.
-      const stash = this.#stash ?? new Uint8Array(0);
-      const joined = new Uint8Array(stash.length + chunk.length);
-      joined.set(stash, 0);
-      joined.set(chunk, stash.length);
-      this.#stash = joined;
-      this.#pause();
-      this.onEvent();
-      return false;
-    }
-    const taken = this.rxbs.write(chunk);
-    if (taken < chunk.length) {
-      this.#stash = transient ? chunk.slice(taken) : chunk.subarray(taken);
-      this.#pause();
-    }
+    // A driver that ignores pause() keeps delivering: the Intake queues
+    // those chunks behind the held ones, so no byte is lost.
+    this.#intake.offer(chunk, transient);
     this.onEvent();
-    return !this.#paused;
+    return !this.#intake.paused;
   }
 
   /**
@@ -517,14 +521,6 @@ export abstract class Connection {
     if (this.keepAlive > 0) socket.setKeepAlive(true, this.keepAlive * 1000);
     this.setState("open");
     this.onEvent();
-  }
-
-  #pause(): void {
-    if (!this.#paused) {
-      this.#paused = true;
-      this.#socket?.pause();
-    }
-    this.rxbs.spaceSignal.subscribe(this.#eventWaker);
   }
 
   #resetSend(): void {

@@ -15,7 +15,7 @@ export type { ClientTlsOptions, ServerTlsOptions, TlsIdentity, Pem } from "./tls
 export { Client, type ClientOptions, type WaitConnectedOptions } from "./client.js";
 export { ClientTls, type ClientTlsConfig } from "./client-tls.js";
 export { Remoter, type RemoterHost } from "./remoter.js";
-export { Server, type ServerOptions, type ServerState } from "./server.js";
+export { Server, SERVICE_BATCH, type ServerOptions, type ServerState } from "./server.js";
 export { ServerTls, type ServerTlsConfig } from "./server-tls.js";
 export { ClientDoer, type ClientDoerOptions, type ClientHandler } from "./client-doer.js";
 export { ServerDoer, EchoServerDoer, type ServerDoerOptions, type ConnectionHandler } from "./server-doer.js";

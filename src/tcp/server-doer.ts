@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DoDoer, doify, type DoerOptions, type DoFunction, type Tymth } from "../core/index.js";
+import { DoDoer, type DoerLike, type DoerOptions, type DoOptions, type Dog, type Operation, type Tymth } from "../core/index.js";
 import { EndOfStreamError } from "../io/errors.js";
 import { tockUntil } from "../io/handle.js";
 import { HandlerError } from "./errors.js";
@@ -15,7 +15,7 @@ import type { Server } from "./server.js";
  * A connection handler: a generator function that reads `remoter.rxbs` and
  * writes `remoter.txbs` with `yield*` readers, one copy per connection.
  */
-export type ConnectionHandler = (remoter: Remoter) => Generator<number | undefined, unknown, number>;
+export type ConnectionHandler = (remoter: Remoter) => Operation<unknown>;
 
 /** Options of {@link ServerDoer}. */
 export interface ServerDoerOptions extends Omit<DoerOptions, "tock"> {
@@ -79,7 +79,7 @@ export class ServerDoer extends DoDoer {
   /** Called with each handler error. */
   onError: ((error: HandlerError) => void) | undefined;
   readonly #maxErrors: number;
-  readonly #handlers = new Map<Remoter, { doer: DoFunction; group: DoDoer }>();
+  readonly #handlers = new Map<Remoter, ConnectionDoer>();
   readonly #groups: DoDoer[] = [];
   #open: DoDoer | undefined;
 
@@ -156,8 +156,8 @@ export class ServerDoer extends DoDoer {
    * force-closed (their handlers' `finally` runs), and this doer is done, so
    * a Doist with nothing else to run ends.
    *
-   * To shut down on SIGTERM, run the Doist with `signals: false` and call it
-   * from your own handler: `process.once("SIGTERM", () => void doer.shutdown(10))`.
+   * A Doist calls it on SIGTERM (with its `shutdownGrace`, default 5 s) and
+   * runs on until it is done, then ends the process by the signal.
    * @param grace seconds of tyme to let connections finish. Default 5.
    * @returns resolves once every connection is gone and the server is closed
    */
@@ -188,43 +188,26 @@ export class ServerDoer extends DoDoer {
   protected connected(remoter: Remoter): void {
     const handler = this.handler;
     if (handler === undefined) return;
-    const owner = this;
-    const doer = doify(
-      function* connectionHandler() {
-        let ended = false;
-        try {
-          yield* handler(remoter);
-          ended = true;
-          remoter.endAfterFlush();
-        } catch (error) {
-          ended = true;
-          if (isCleanEnd(error)) remoter.endAfterFlush();
-          else {
-            remoter.close();
-            owner.#report(remoter, error);
-          }
-        } finally {
-          if (!ended) remoter.close(); // force-closed: the peer went away or the server stops
-        }
-        return true;
-      },
-      { name: `handler ${remoter.key}` },
-    );
     const group = this.#groupWithRoom();
-    this.#handlers.set(remoter, { doer, group });
+    const doer = new ConnectionDoer(handler, remoter, this.#reportError, group);
+    this.#handlers.set(remoter, doer);
     group.extend([doer]);
   }
+
+  /** Reports a handler's error (one function per ServerDoer, shared by its connections). */
+  readonly #reportError = (remoter: Remoter, error: unknown): void => this.#report(remoter, error);
 
   /**
    * Ends work for a removed connection: force-closes its handler.
    * @param remoter the removed connection
    */
   protected disconnected(remoter: Remoter): void {
-    const entry = this.#handlers.get(remoter);
-    if (entry === undefined) return;
+    const doer = this.#handlers.get(remoter);
+    if (doer === undefined) return;
     this.#handlers.delete(remoter);
-    entry.group.remove([entry.doer]);
-    if (this.#open === undefined || this.#open.doers.length >= GROUP_SIZE) this.#open = entry.group;
+    const group = doer.group;
+    group.remove([doer]);
+    if (this.#open === undefined || this.#open.doers.length >= GROUP_SIZE) this.#open = group;
   }
 
   /** Between receiving and the handlers: a hook for subclasses that move bytes themselves. */
@@ -305,6 +288,64 @@ export class EchoServerDoer extends ServerDoer {
       if (rxbs.exhausted && remoter.alive) remoter.endAfterFlush();
     }
   }
+}
+
+const NO_OPTS: DoOptions = Object.freeze({}) as DoOptions;
+
+/**
+ * One connection's handler as a doer: a plain object holding what its dog
+ * needs, so a connection costs no closures (a doified generator function per
+ * connection cost a function, its closure, a name string and an options copy).
+ */
+class ConnectionDoer implements DoerLike {
+  done: boolean | undefined = undefined;
+  readonly tock = 0;
+  readonly opts = NO_OPTS;
+  readonly #handler: ConnectionHandler;
+  readonly #remoter: Remoter;
+  readonly #report: (remoter: Remoter, error: unknown) => void;
+  /** The handler group it runs in. */
+  readonly group: DoDoer;
+
+  constructor(handler: ConnectionHandler, remoter: Remoter, report: (remoter: Remoter, error: unknown) => void, group: DoDoer) {
+    this.#handler = handler;
+    this.#remoter = remoter;
+    this.#report = report;
+    this.group = group;
+  }
+
+  /** `handler host:port`, for messages (built only when asked). */
+  get name(): string {
+    return `handler ${this.#remoter.key}`;
+  }
+
+  do(): Dog {
+    return serve(this.#handler, this.#remoter, this.#report);
+  }
+}
+
+/**
+ * Runs a connection's handler: its end flushes and half-closes the
+ * connection, a clean end of stream too; another error closes it and is
+ * reported; a force-close (the peer went away, the server stops) closes it.
+ */
+function* serve(handler: ConnectionHandler, remoter: Remoter, report: (remoter: Remoter, error: unknown) => void): Dog {
+  let ended = false;
+  try {
+    yield* handler(remoter);
+    ended = true;
+    remoter.endAfterFlush();
+  } catch (error) {
+    ended = true;
+    if (isCleanEnd(error)) remoter.endAfterFlush();
+    else {
+      remoter.close();
+      report(remoter, error);
+    }
+  } finally {
+    if (!ended) remoter.close(); // force-closed: the peer went away or the server stops
+  }
+  return true;
 }
 
 /** Most handlers in one group (see ServerDoer's `#groupWithRoom`). */

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { Tymth, Waker } from "../core/index.js";
+import { checkAbortSignal, type Tymth, type Waker, whenAborted } from "../core/index.js";
+import type { OpenOptions } from "../io/handle.js";
 import { formatAddress, socketPathOption } from "./address.js";
 import type { ConnectionOptions } from "./connection.js";
 import { checkCount, checkSeconds } from "./validate.js";
@@ -16,6 +17,14 @@ import type { ServerTlsOptions } from "./tls-options.js";
 
 /** Received bytes waiting in a remoter's rxbs past which its server wakes at once instead of once per event-loop turn. */
 const URGENT_BYTES = 4096;
+
+/**
+ * Most remoters a pass sends for, and most removed remoters it hands over:
+ * when 10 000 connections close at once, the rest wait for the next
+ * event-loop turn (`setImmediate`), so no single pass stalls the loop for
+ * long and timers and sockets get their turn in between.
+ */
+export const SERVICE_BATCH = 512;
 
 /**
  * A server's lifecycle: `"closed"`, `"opening"` (binding), `"open"`
@@ -129,6 +138,8 @@ export class Server implements RemoterHost {
   #reaped: Remoter[] = [];
   #dirty = new Set<Remoter>();
   #spare = new Set<Remoter>();
+  /** Remoters with events past a pass's SERVICE_BATCH: serviced in the next pass. */
+  readonly #backlog = new Set<Remoter>();
   /** Remoters in order of last activity (oldest first), for idle timeouts. */
   readonly #activity = new Map<Remoter, number>();
   /** Remoters waiting for their first byte, oldest first, with their accept tyme (NaN: stamp at the next pass). */
@@ -169,10 +180,20 @@ export class Server implements RemoterHost {
     };
   }
 
-  /** `server host:port` (or `server /path/to.sock`), for messages. */
+  /**
+   * `server host:port` (or `server /path/to.sock`), for messages (one
+   * string per port, not one per call: every remoter's name includes it).
+   */
   get label(): string {
-    return this.path === undefined ? `server ${formatAddress(this.host, this.port)}` : `server ${this.path}`;
+    if (this.#labelPort !== this.port) {
+      this.#labelPort = this.port;
+      this.#label = this.path === undefined ? `server ${formatAddress(this.host, this.port)}` : `server ${this.path}`;
+    }
+    return this.#label;
   }
+
+  #label = "";
+  #labelPort = -1;
 
   /** The lifecycle state. */
   get state(): ServerState {
@@ -206,10 +227,13 @@ export class Server implements RemoterHost {
    * Starts listening. Non-blocking: the returned promise says when it is
    * bound (then `port` is the real one), and need not be awaited; a failure
    * also shows as `error` with `state === "closed"`.
+   * @param options `signal`: aborting it closes the server (`open()` then rejects with an `AbortError`)
    * @returns resolves once listening
-   * @throws (rejects with) ListenError naming the address, e.g. when it is in use
+   * @throws (rejects with) ListenError naming the address, e.g. when it is in use; AbortError
    */
-  open(): Promise<void> {
+  open(options: OpenOptions = {}): Promise<void> {
+    const signal = checkAbortSignal("signal", options.signal);
+    if (signal !== undefined) return abortableOpen(signal.aborted ? Promise.resolve() : this.open(), signal, this.label, () => this.close());
     if (this.#state !== "closed") return this.#state === "open" ? Promise.resolve() : this.#opening;
     this.error = undefined;
     this.#state = "opening";
@@ -246,6 +270,24 @@ export class Server implements RemoterHost {
   }
 
   #opening: Promise<void> = Promise.resolve();
+
+  /** Closes it when a `using` block ends (sockets are released in the background). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Closes it when an `await using` block ends.
+   * @returns resolves once the listener and every connection's socket are released
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const listener = this.#listener;
+    const released = listener === undefined ? undefined : new Promise<void>((resolve) => listener.on("close", () => resolve()));
+    const remoters = Array.from(this.remoters.values(), (remoter) => remoter[Symbol.asyncDispose]());
+    this.close();
+    await Promise.all(remoters);
+    await released;
+  }
 
   /** Stops listening and closes every connection at once. Safe to call twice. */
   close(): void {
@@ -326,10 +368,19 @@ export class Server implements RemoterHost {
   /** Resumes reading on the remoters with events whose `rxbs` has room again. */
   serviceReceives(): void {
     this.#servicing = true;
+    const backlog = this.#backlog;
+    if (backlog.size > 0) {
+      for (const remoter of backlog) this.#dirty.add(remoter);
+      backlog.clear();
+    }
     for (const remoter of this.#dirty) remoter.serviceReceive();
   }
 
-  /** Sends what the remoters with events have in `txbs`, and notes closed ones. */
+  /**
+   * Sends what the remoters with events have in `txbs`, and notes closed
+   * ones: at most SERVICE_BATCH of them; the rest are serviced in a pass at
+   * the next event-loop turn.
+   */
   serviceSends(): void {
     this.#servicing = true;
     const work = this.#dirty;
@@ -337,22 +388,29 @@ export class Server implements RemoterHost {
     // Events from here on (a confirmation, bytes moved from a paused stash)
     // land in the fresh set and wake the doer for another pass.
     this.#servicing = false;
+    let budget = SERVICE_BATCH;
     for (const remoter of work) {
+      if (budget === 0) {
+        this.#backlog.add(remoter);
+        continue;
+      }
+      budget--;
       remoter.serviceReceive();
       remoter.serviceSend();
       if (!remoter.alive) this.#drop(remoter);
     }
     work.clear();
     this.#spare = work;
-    // Work that arose during this pass needs another one. A wake from inside
-    // a pass is not seen by a real-time Doist until its next tock, so wake
-    // once the pass is over.
-    if (this.#dirty.size > 0) this.#wakeSoon();
+    if (this.#backlog.size > 0) this.#wakeNextTurn();
+    // Work that arose during this pass needs another one: the Doist runs a
+    // deed woken during a pass in a wake pass in the same event-loop turn.
+    if (this.#dirty.size > 0) this.waker?.wake();
   }
 
   /**
    * Closes connections idle past `idleTimeout`, and hands over the remoters
-   * removed since the last call (closed, gone or timed out).
+   * removed since the last call (closed, gone or timed out), at most
+   * SERVICE_BATCH of them (the rest at the next event-loop turn).
    * @returns the removed remoters (the array is the caller's)
    */
   serviceReaps(): Remoter[] {
@@ -364,7 +422,7 @@ export class Server implements RemoterHost {
         this.#activity.delete(remoter); // never left behind, so the deadline moves on
         if (!remoter.alive && this.remoters.get(remoter.id) !== remoter) continue;
         remoter.close();
-        remoter.error = new IdleTimeoutError(`${remoter.label}: closed after ${this.idleTimeout}s of tyme without traffic`);
+        remoter.error = new IdleTimeoutError(`${remoter.label}: closed after ${this.idleTimeout} s without traffic`);
         this.#drop(remoter);
       }
     }
@@ -375,6 +433,12 @@ export class Server implements RemoterHost {
     if (this.#state === "draining") this.#serviceDrain();
     const reaped = this.#reaped;
     if (reaped.length === 0) return reaped;
+    if (reaped.length > SERVICE_BATCH && this.#state !== "closed") {
+      this.#reaped = reaped.slice(SERVICE_BATCH);
+      reaped.length = SERVICE_BATCH;
+      this.#wakeNextTurn();
+      return reaped;
+    }
     this.#reaped = [];
     return reaped;
   }
@@ -444,8 +508,15 @@ export class Server implements RemoterHost {
 
   readonly #wakeTurn = (): void => {
     this.#wakeImmediate = false;
-    if (this.#dirty.size > 0) this.waker?.wake();
+    if (this.#dirty.size > 0 || this.#backlog.size > 0 || this.#reaped.length > 0) this.waker?.wake();
   };
+
+  /** Wakes the doer at the next event-loop turn (work left over past SERVICE_BATCH). */
+  #wakeNextTurn(): void {
+    if (this.#wakeImmediate) return;
+    this.#wakeImmediate = true;
+    setImmediate(this.#wakeTurn);
+  }
 
   /**
    * Restarts a remoter's idle timeout (it moved bytes). Remoters call it.
@@ -474,7 +545,7 @@ export class Server implements RemoterHost {
       if (at > oldest) break;
       this.#silent.delete(remoter);
       remoter.close();
-      remoter.error = new FirstByteTimeoutError(`${remoter.label}: closed after ${this.firstByteTimeout}s of tyme without a first byte`);
+      remoter.error = new FirstByteTimeoutError(`${remoter.label}: closed after ${this.firstByteTimeout} s without a first byte`);
       this.#drop(remoter);
     }
   }
@@ -532,19 +603,6 @@ export class Server implements RemoterHost {
     touched.clear();
   }
 
-  #wakeSoon(): void {
-    if (this.#wakeQueued) return;
-    this.#wakeQueued = true;
-    queueMicrotask(this.#wakeLater);
-  }
-
-  #wakeQueued = false;
-
-  readonly #wakeLater = (): void => {
-    this.#wakeQueued = false;
-    if (this.#dirty.size > 0) this.waker?.wake();
-  };
-
   #accept(socket: StreamSocket): void {
     // (A TLS server also counted this connection when its handshake began, in `#admit`.)
     if (this.#state !== "open" || this.remoters.size >= this.maxConnections) {
@@ -580,6 +638,7 @@ export class Server implements RemoterHost {
 
   #drop(remoter: Remoter): void {
     this.#activity.delete(remoter);
+    this.#backlog.delete(remoter);
     this.#silent.delete(remoter);
     this.#touched.delete(remoter);
     this.#dirty.delete(remoter);
@@ -588,4 +647,11 @@ export class Server implements RemoterHost {
     this.remoters.delete(remoter.id);
     this.#reaped.push(remoter);
   }
+}
+
+/** `open()` with a signal: aborting closes the handle and rejects; awaiting stays optional. */
+function abortableOpen(opening: Promise<void>, signal: AbortSignal, label: string, close: () => void): Promise<void> {
+  const aborted = whenAborted(opening, signal, `${label} open`, close);
+  aborted.catch(() => {});
+  return aborted;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { currentTyme, waitFor } from "../core/index.js";
+import { currentTyme, type Operation, waitFor } from "../core/index.js";
 import { checkTimeout, formatUdpAddress, type UdpAddress } from "./address.js";
 import { UdpTimeoutError } from "./errors.js";
 import type { Peer } from "./peer.js";
@@ -21,7 +21,7 @@ export interface DatagramWaitOptions {
  * The generator type of the waiting helpers: yields tocks, is sent tyme,
  * returns `T`. Run one with `yield*` inside a doer's or handler's generator.
  */
-export type Waiting<T> = Generator<number | undefined, T, number>;
+export type Waiting<T> = Operation<T>;
 
 /**
  * Waits for the next datagram and takes it.

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DoDoer, Doer, doify, WAIT, type DoDoerOptions, type Doable, type DoGeneratorFunction, type RecurDog } from "../core/index.js";
+import { DoDoer, Doer, doify, type DoDoerOptions, type Doable, type DoGeneratorFunction, type Operation, type RecurDog } from "../core/index.js";
 import { tockUntil } from "../io/handle.js";
 import { UdpHandlerError } from "./errors.js";
 import { memoerOf, type Memoer } from "./memoer.js";
@@ -15,7 +15,7 @@ import type { Peer } from "./peer.js";
  * `yield*` (`readDatagram`, `readMemo`, ...) and sends with `peer.send` or
  * `writeDatagram`. It yields tocks like any dog and is sent the tyme.
  */
-export type PeerHandler = (peer: Peer) => Generator<number | undefined, unknown, number>;
+export type PeerHandler = (peer: Peer) => Operation<unknown>;
 
 /** Options of {@link PeerDoer}. */
 export interface PeerDoerOptions extends Omit<DoDoerOptions, "doers" | "always"> {

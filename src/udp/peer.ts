@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { Signal, WAIT, type Tymth, type Waker } from "../core/index.js";
-import type { Handle, WireTap } from "../io/handle.js";
+import { checkAbortSignal, Signal, WAIT, type Tymth, type Waker, whenAborted } from "../core/index.js";
+import type { Handle, OpenOptions } from "../io/handle.js";
 import { checkDestination, formatUdpAddress, type UdpAddress, type UdpType } from "./address.js";
 import { DatagramQueue } from "./datagram-queue.js";
 import type { DatagramSocket, UdpRemoteInfo } from "./driver.js";
@@ -244,10 +244,17 @@ export class Peer implements Handle {
    * Binds the socket. Idempotent: while opening it returns the same promise,
    * once open a resolved one. Sends queued while opening go out once bound.
    * Keep (or catch) the promise: it rejects when the bind fails.
+   * @param options `signal`: aborting it closes the peer (`open()` then rejects with an `AbortError`)
    * @returns resolves when bound
-   * @throws (rejects with) UdpOpenError naming the peer and address, with the Node error as `cause`
+   * @throws (rejects with) UdpOpenError naming the peer and address, with the Node error as `cause`; AbortError
    */
-  open(): Promise<void> {
+  open(options: OpenOptions = {}): Promise<void> {
+    const signal = checkAbortSignal("signal", options.signal);
+    if (signal !== undefined) {
+      const opening = signal.aborted ? Promise.resolve() : this.open();
+      opening.catch(() => {});
+      return whenAborted(opening, signal, `${this.#label} open`, () => this.close());
+    }
     if (this.#state === "open") return Promise.resolve();
     if (this.#state === "opening" && this.#opening !== undefined) return this.#opening;
     this.#openError = undefined;
@@ -566,6 +573,21 @@ export class Peer implements Handle {
       );
     }
     if (link === this.#link) this.sendSignal.notify();
+  }
+
+  /** Closes it when a `using` block ends. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Closes it when an `await using` block ends. A datagram socket has no
+   * release to wait for (sends already handed over complete in the background).
+   * @returns resolves once closed
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
   }
 
   #report(error: UdpError): void {

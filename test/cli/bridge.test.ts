@@ -5,8 +5,9 @@
  * plain node sockets as TCP clients.
  */
 import net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { Proc } from "../helpers/examples-process.js";
+import { needPeers } from "../helpers/peers.js";
 import { PtyPair, RawPeer, eventually } from "../helpers/serial-pty.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
 
@@ -39,7 +40,10 @@ async function client(port: number): Promise<{ socket: net.Socket; data: () => s
   return { socket, data: () => text, closed };
 }
 
-describe("hio bridge", () => {
+/** socat makes the pty pairs every test here uses. */
+const socat = needPeers("socat");
+
+socat.describe("hio bridge", () => {
   it("joins a TCP client to the serial device both ways, logs clients, and exits 143 on SIGTERM", async () => {
     const pair = await ptys();
     const bridge = hio(["bridge", pair.a, "--port", "0", "--baud", "9600"]);
@@ -78,7 +82,7 @@ describe("hio bridge", () => {
   });
 });
 
-describe("hio serial monitor options", () => {
+socat.describe("hio serial monitor options", () => {
   it("-q S sends piped input, prints the answer and quits S seconds after the input ended (scriptable)", async () => {
     const pair = await ptys();
     const board = await device(pair.b);

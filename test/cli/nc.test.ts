@@ -7,6 +7,7 @@ import net from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Proc, freePort, run } from "../helpers/examples-process.js";
+import { needPeers } from "../helpers/peers.js";
 import { makeTestCerts, type TestCerts } from "../helpers/tcp-certs.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
 
@@ -40,6 +41,10 @@ async function stubbornServer(greeting: string): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return (server.address() as net.AddressInfo).port;
 }
+
+const python = needPeers({ python: [] });
+const socat = needPeers("socat");
+const openssl = needPeers("openssl");
 
 describe("hio connect, nc style", () => {
   it("takes HOST PORT as nc does, and IPv6 as ::1 PORT; logs IPv6 in brackets", async () => {
@@ -119,11 +124,10 @@ describe("hio connect, nc style", () => {
     expect(server.stderr).not.toContain("tyme");
   });
 
-  it("reports a connection that is not made within --timeout in seconds, without internal jargon", async () => {
+  python.it("reports a connection that is not made within --timeout in seconds, without internal jargon", async () => {
     // A listener with a full backlog that never accepts: the kernel drops the SYNs, so connect hangs.
-    const python = process.env.PYTHON ?? "python3";
     const holder = cleanup.add(
-      Proc.spawn(python, [
+      Proc.spawn(python.python, [
         "-c",
         "import socket,sys,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nc=[socket.create_connection(('127.0.0.1',s.getsockname()[1])) for _ in range(1)]\nprint('full',flush=True)\ntime.sleep(60)",
       ]),
@@ -150,7 +154,7 @@ describe("hio --ssl", () => {
   afterAll(() => certs.remove());
   const file = (name: string) => join(certs.dir, name);
 
-  it("connect --ssl --cafile talks to socat's TLS server and checks its certificate", async () => {
+  socat.it("connect --ssl --cafile talks to socat's TLS server and checks its certificate", async () => {
     const port = await freePort();
     const socat = cleanup.add(
       Proc.spawn("socat", ["-d", "-d", `OPENSSL-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork,cert=${file("server.crt")},key=${file("server.key")},verify=0`, "SYSTEM:tr a-z A-Z"]),
@@ -166,7 +170,7 @@ describe("hio --ssl", () => {
     expect(wrong.stderr).toMatch(/certificate|self.signed|issuer/i);
   });
 
-  it("echo --ssl serves TLS that openssl s_client verifies; listen --ssl prints what it sends", async () => {
+  openssl.it("echo --ssl serves TLS that openssl s_client verifies; listen --ssl prints what it sends", async () => {
     const { port } = await echoServer(["--ssl", "--cert", file("server.crt"), "--key", file("server.key")]);
     // s_client keeps reading after its input ended (the echo server does not close)
     const client = cleanup.add(Proc.spawn("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-CAfile", file("ca.crt"), "-verify_return_error", "-quiet"], { input: "ping over tls\n" }), (p) => p.kill());

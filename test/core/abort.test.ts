@@ -1,6 +1,7 @@
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, Doist, Signal, abortable, doify, waitFor, whenAborted } from "../../src/core/index.js";
+import { RingBuffer, readLine } from "../../src/io/index.js";
 import { Trace, TraceDoer } from "../helpers/core-trace.js";
 
 const doists: Doist[] = [];
@@ -102,10 +103,38 @@ describe("waitFor({ signal })", () => {
     doist.recur();
     doist.recur();
     expect(caught).toBeUndefined();
+    expect(never.waiting).toBe(1);
     controller.abort(new Error("caller gave up"));
     doist.recur();
     expect(caught).toBeInstanceOf(AbortError);
     expect(((caught as AbortError).cause as Error).message).toBe("caller gave up");
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    // the aborted wait was closed inside waitFor: no waiter is left on the Signal
+    expect(never.waiting).toBe(0);
+  });
+
+  it("leaves no waiter on a ring when a reader with a signal is aborted", () => {
+    const controller = new AbortController();
+    const ring = new RingBuffer(64);
+    let caught: unknown;
+    const reader = doify(function* () {
+      yield;
+      try {
+        yield* readLine(ring, { signal: controller.signal });
+      } catch (error) {
+        caught = error;
+      }
+      return true;
+    });
+    const doist = new Doist({ tock: 0.25, signals: false, doers: [reader] });
+    doists.push(doist);
+    doist.enter();
+    doist.recur();
+    expect(ring.dataSignal.waiting).toBe(1);
+    controller.abort();
+    doist.recur();
+    expect(caught).toBeInstanceOf(AbortError);
+    expect(ring.dataSignal.waiting).toBe(0);
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 

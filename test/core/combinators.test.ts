@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Doist, Signal, TimeoutError, WAIT, all, doify, race, timeout, until, waitFor, type DoFunction, type Operation } from "../../src/core/index.js";
+import { RingBuffer, readLine } from "../../src/io/index.js";
 
 const doists: Doist[] = [];
 afterEach(() => {
@@ -97,10 +98,39 @@ describe("race", () => {
     doist.recur();
     expect(resumed).toBe(1);
     expect(out.value).toBeUndefined();
+    expect(first.waiting).toBe(1); // the first child waits again
     second.notify();
     doist.recur();
     expect(out.value).toBe("second");
     expect(resumed).toBe(2);
+    // race closed the first child in its waitFor: it left no waiter on the Signal
+    expect(first.waiting).toBe(0);
+    expect(second.waiting).toBe(0);
+  });
+
+  it("leaves no waiter behind on a Signal or a ring when it closes losers waiting in waitFor and readLine", () => {
+    const never = new Signal();
+    const ring = new RingBuffer(64);
+    const log: string[] = [];
+    const result = drive(() => race<unknown>([waitFor(never), readLine(ring), sleeper(log, "timer", 1, "timer")]), 2);
+    expect(result.value).toBeUndefined();
+    expect(never.waiting).toBe(1);
+    expect(ring.dataSignal.waiting).toBe(1);
+    for (let n = 0; n < 10 && result.value === undefined; n++) result.doist.recur();
+    expect(result.value).toBe("timer");
+    expect(never.waiting).toBe(0);
+    expect(ring.dataSignal.waiting).toBe(0);
+  });
+
+  it("leaves no waiter behind when its own dog is closed while children wait", () => {
+    const never = new Signal();
+    const ring = new RingBuffer(64);
+    const result = drive(() => race<unknown>([waitFor(never), readLine(ring)]), 3);
+    expect(never.waiting).toBe(1);
+    expect(ring.dataSignal.waiting).toBe(1);
+    result.doist.exit();
+    expect(never.waiting).toBe(0);
+    expect(ring.dataSignal.waiting).toBe(0);
   });
 
   it("rejects an empty list with a RangeError", () => {
@@ -145,6 +175,18 @@ describe("timeout", () => {
     expect(result.error).toBeInstanceOf(TimeoutError);
     expect(result.at).toBe(1.5);
     expect(log).toEqual(["slow finally"]);
+  });
+
+  it("leaves no waiter behind when it closes an operation waiting in waitFor or readLine", () => {
+    const never = new Signal();
+    const waited = drive(() => timeout(waitFor(never), 1));
+    expect(waited.error).toBeInstanceOf(TimeoutError);
+    expect(waited.at).toBe(1);
+    expect(never.waiting).toBe(0);
+    const ring = new RingBuffer(64);
+    const read = drive(() => timeout(readLine(ring), 1));
+    expect(read.error).toBeInstanceOf(TimeoutError);
+    expect(ring.dataSignal.waiting).toBe(0);
   });
 
   it("returns the value when the operation finishes in time", () => {

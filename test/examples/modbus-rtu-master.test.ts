@@ -4,21 +4,14 @@
  * end of a socat pty pair: every function the master has (1, 2, 3, 4, 5, 6,
  * 15, 16), reads checked against the server's tables and writes read back.
  */
-import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { Proc } from "../helpers/examples-process.js";
+import { needPeers } from "../helpers/peers.js";
 import { PtyPair } from "../helpers/serial-pty.js";
 import { Cleanup } from "../helpers/tcp-harness.js";
 
-const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
-const hasPymodbus = (() => {
-  try {
-    execFileSync(PYTHON, ["-c", "import pymodbus"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+/** socat makes the pty pair; pymodbus is the server on its other end. */
+const modbus = needPeers("socat", { python: ["pymodbus"] });
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -42,12 +35,11 @@ describe("examples/modbus-rtu-master.ts command line", () => {
     expect(bad.stderr).toContain('unknown command "read-everything"');
   });
 
-  it.skipIf(!hasPymodbus)(
-    "reaches functions 1, 2, 3, 4, 5, 6, 15 and 16 of a pymodbus server (skipped without pymodbus: apt-get install python3-pymodbus)",
-    { timeout: 240_000 },
+  modbus.it(
+    "reaches functions 1, 2, 3, 4, 5, 6, 15 and 16 of a pymodbus server",
     async () => {
       const pair = cleanup.add(await PtyPair.create(), (p) => p.dispose());
-      const server = cleanup.add(Proc.spawn(PYTHON, ["test/helpers/examples-modbus-server.py", pair.b, "19200"]), (p) => p.kill());
+      const server = cleanup.add(Proc.spawn(modbus.python, ["test/helpers/examples-modbus-server.py", pair.b, "19200"]), (p) => p.kill());
       await server.waitFor(/ready/, "stdout", 30_000);
       const run = async (args: string[]): Promise<string[]> => {
         const proc = await master([pair.a, "--timeout", "2", ...args]);
@@ -73,5 +65,6 @@ describe("examples/modbus-rtu-master.ts command line", () => {
       expect(failed.exit?.code).toBe(1);
       expect(failed.stderr).toMatch(/modbus unit 1 function 4 on .*: exception 2 \(illegal data address\)/);
     },
+    240_000,
   );
 });

@@ -2,13 +2,15 @@
  * Python hio memo peers for interop tests: finds upstream hio
  * (`../shared/peers/hio` next to the repository), checks that Python and
  * hio's packages import, and runs test/helpers/hio-memo-peer.py, which talks
- * JSON lines. Small and local on purpose: a shared peer check can replace
- * `hioPeerMissing` later.
+ * JSON lines. Tests gate on {@link needHio}, which skips (or fails under
+ * HIO_REQUIRE_PEERS=1) through test/helpers/peers.ts, so the skip reporter
+ * lists a missing hio with the other system peers.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { peerGate, type PeerGate } from "./peers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -52,7 +54,7 @@ export function hioPeerMissing(): string | undefined {
     }
     const last = probe.error !== undefined ? `${candidate} not found` : `${candidate}: ${probe.stderr.trim().split("\n").pop() ?? ""}`;
     missing =
-      (missing === null ? "" : missing + "; ") +
+      (missing === null ? "" : `${missing}, `) +
       last;
   }
   if (missing !== null) {
@@ -64,15 +66,15 @@ export function hioPeerMissing(): string | undefined {
 }
 
 /**
- * The reason to skip hio interop tests, or undefined to run them. With
- * HIO_REQUIRE_PEERS=1 a missing peer is not a skip: this throws.
- * @returns the skip reason, or undefined
+ * Gates for hio interop tests, as `needPeers` gives for tools: they skip
+ * naming what is missing and how to install it, or fail with that under
+ * HIO_REQUIRE_PEERS=1.
+ * @param more further reasons to join (a missing addon the same tests need), undefined when there is none
+ * @returns the gate; its `python` is the Python that runs hio
  */
-export function hioSkipReason(): string | undefined {
-  const reason = hioPeerMissing();
-  if (reason !== undefined && process.env.HIO_REQUIRE_PEERS === "1") throw new Error(`HIO_REQUIRE_PEERS=1 but ${reason}`);
-  if (reason !== undefined) console.warn(`skipping hio interop tests: ${reason}`);
-  return reason;
+export function needHio(...more: (string | undefined)[]): PeerGate {
+  const reasons = [...more, hioPeerMissing()].filter((reason) => reason !== undefined);
+  return peerGate(reasons.length > 0 ? reasons.join("; ") : undefined, python);
 }
 
 /** Options of the Python peer (see hio-memo-peer.py). */

@@ -115,6 +115,7 @@ function lookPython(modules: readonly string[]): { command?: string; problem?: s
       last = `${command}: ${stderr}`;
     }
   }
+  if (modules.length === 0) return { problem: `${source} does not run (${last}) (apt-get install python3)` };
   return { problem: `${source} cannot import ${modules.join(", ")} (${last}) (apt-get install ${packages})` };
 }
 
@@ -154,7 +155,18 @@ export function needPeers(...needs: Need[]): PeerGate {
       else problems.push(found.problem ?? "python3 not usable");
     }
   }
-  const reason = problems.length > 0 ? problems.join("; ") : undefined;
+  return peerGate(problems.length > 0 ? problems.join("; ") : undefined, python);
+}
+
+/**
+ * Gates for tests whose peer another helper checks (Python hio, a native
+ * addon): skip with `reason`, or fail with it under HIO_REQUIRE_PEERS=1,
+ * and listed by the skip reporter like the tools of {@link needPeers}.
+ * @param reason why the peer cannot run ("x not found (apt-get install x)"; several joined by "; "), or undefined when it can
+ * @param python the Python interpreter found, if any
+ * @returns the gate
+ */
+export function peerGate(reason: string | undefined, python = ""): PeerGate {
   const skip = reason !== undefined && !requirePeers;
   const failure = () => new Error(`HIO_REQUIRE_PEERS=1 and a system peer is missing: ${reason}`);
   return {

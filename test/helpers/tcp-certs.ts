@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "selfsigned";
+import { toolProblem } from "./peers.js";
 
 /** PEM texts of the generated material; `dir` holds them as `<name>.crt` / `<name>.key`. */
 export interface TestCerts {
@@ -55,8 +56,14 @@ function collect(dir: string): TestCerts {
   };
 }
 
-/** Generates the certificates with the openssl command (about a second of work). */
+/**
+ * Generates the certificates with the openssl command (about a second of
+ * work); throws naming the install command when openssl is missing (gate
+ * the test with `needPeers("openssl")`).
+ */
 export function makeTestCertsWithOpenssl(): TestCerts {
+  const missing = toolProblem("openssl");
+  if (missing !== undefined) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), "hio-tcp-certs-"));
   makeCa(dir, "ca");
   makeCa(dir, "other-ca");

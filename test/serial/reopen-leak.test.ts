@@ -4,16 +4,15 @@
  * through its handler each time, ends with the same open file descriptors,
  * active resources, signal waiters and pump state as after its first open.
  */
-import { spawnSync } from "node:child_process";
 import { closeSync, constants, openSync, readdirSync, writeSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { Doist } from "../../src/core/index.js";
 import { pipe } from "../../src/io/index.js";
 import { Console, Serial, SerialDoer } from "../../src/serial/index.js";
+import { needPeers } from "../helpers/peers.js";
 import { eventually, PtyPair, TtyReader } from "../helpers/serial-pty.js";
 
-const haveSocat = spawnSync("socat", ["-V"]).status === 0;
-if (!haveSocat && process.env.HIO_REQUIRE_PEERS === "1") throw new Error("socat not found (apt-get install socat) and HIO_REQUIRE_PEERS=1");
+const socat = needPeers("socat");
 const CYCLES = 12;
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,7 +22,7 @@ let done: Promise<boolean> | undefined;
 let readers: TtyReader[] = [];
 
 beforeEach(async () => {
-  if (haveSocat) pair = await PtyPair.create();
+  if (socat.reason === undefined) pair = await PtyPair.create(); // without it the tests skip or fail
 });
 
 afterEach(async () => {
@@ -72,7 +71,7 @@ async function exchange(far: string, line: string): Promise<void> {
   }
 }
 
-describe.skipIf(!haveSocat)("Serial reopen cycles leak nothing (needs socat: apt-get install socat)", () => {
+socat.describe("Serial reopen cycles leak nothing", () => {
   it(`vanishes and returns ${CYCLES} times; fds, resources, waiters and pump state return to their start`, async () => {
     const serial = new Serial({ path: pair!.a, baudRate: 115200, reopenable: true, tymeout: 0.02 });
     doist = new Doist({

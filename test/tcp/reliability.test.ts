@@ -12,6 +12,9 @@ import { readAvailable, writeAll } from "../../src/io/index.js";
 import { EchoServerDoer, Server, ServerDoer } from "../../src/tcp/index.js";
 import { Cleanup, runUntil, turn, waitUntil } from "../helpers/tcp-harness.js";
 
+/** Source address of the reused-port case (see there). */
+const SOURCE = "127.0.0.2";
+
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
@@ -100,8 +103,11 @@ describe("connection identity and leaks (issue 11)", () => {
     const doer = new ServerDoer({ server, handler: echoHandler });
     const doist = cleanup.doist([doer]);
     // Two connections from the same local port, one after the other: the
-    // first one is reset while the server still holds it.
-    const first = net.connect({ port: server.port, host: "127.0.0.1" });
+    // first one is reset while the server still holds it. They come from
+    // 127.0.0.2 (loopback too), whose ports no other connection on this
+    // machine takes: from 127.0.0.1 a busy machine's own connections could
+    // take the freed port before the second bind.
+    const first = net.connect({ port: server.port, host: "127.0.0.1", localAddress: SOURCE });
     first.on("error", () => {});
     await new Promise((resolve) => first.on("connect", resolve));
     const localPort = first.localPort!;
@@ -115,7 +121,7 @@ describe("connection identity and leaks (issue 11)", () => {
     // The kernel may take a moment to release it: retry a bounded number of times.
     let second: net.Socket | undefined;
     for (let attempt = 0; second === undefined; attempt++) {
-      const socket = net.connect({ port: server.port, host: "127.0.0.1", localAddress: "127.0.0.1", localPort });
+      const socket = net.connect({ port: server.port, host: "127.0.0.1", localAddress: SOURCE, localPort });
       cleanup.add(socket, (s) => s.destroy());
       const error = await new Promise<Error | undefined>((resolve) => {
         socket.on("connect", () => resolve(undefined));
@@ -131,7 +137,7 @@ describe("connection identity and leaks (issue 11)", () => {
     await runUntil(doist, () => server.remoters.size === 1 && !server.remoters.has(firstId!), "second replaces first by id");
     const [remoter] = [...server.remoters.values()];
     expect(remoter!.remotePort).toBe(localPort);
-    expect(remoter!.key).toBe(`127.0.0.1:${localPort}`);
+    expect(remoter!.key).toBe(`${SOURCE}:${localPort}`);
     second!.destroy();
     await runUntil(doist, () => server.remoters.size === 0 && handlerDoers(doer) === 0, "both gone");
   });

@@ -19,10 +19,10 @@ import {
   type Memo,
   type MemoerOptions,
 } from "../../src/udp/index.js";
-import { HioMemoPeer, hioPattern, hioSkipReason, type HioPeerOptions } from "../helpers/hio-peer.js";
+import { HioMemoPeer, hioPattern, needHio, type HioPeerOptions } from "../helpers/hio-peer.js";
 import { Cleanup, stepUntil } from "../helpers/udp-harness.js";
 
-const skip = hioSkipReason();
+const hioPeers = needHio();
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
@@ -61,7 +61,7 @@ const variants = [
   { name: "binary headers, signed", binary: true, signed: true },
 ];
 
-describe.skipIf(skip !== undefined)("memos with Python hio over UDP", () => {
+hioPeers.describe("memos with Python hio over UDP", () => {
   describe.each(variants)("$name", ({ binary, signed }) => {
     const oneGram = MEMO_UDP_GRAM_SIZE - memoGramOverhead(true, signed, binary);
     const sizes = [1, oneGram, 50_000, LARGEST];

@@ -27,7 +27,8 @@ import {
 } from "../../src/udp/index.js";
 import { requireUxdAddon } from "../../src/udp/unix-driver.js";
 import { UxdAddonError } from "../../src/udp/index.js";
-import { HioMemoPeer, hioPattern, hioSkipReason } from "../helpers/hio-peer.js";
+import { HioMemoPeer, hioPattern, needHio } from "../helpers/hio-peer.js";
+import { peerGate } from "../helpers/peers.js";
 import { Cleanup, stepUntil, until } from "../helpers/udp-harness.js";
 
 function addonMissing(): string | undefined {
@@ -35,14 +36,12 @@ function addonMissing(): string | undefined {
     createRequire(import.meta.url)("unix-dgram");
     return undefined;
   } catch {
-    const reason = `unix-dgram not installed or not built (npm install ${UXD_ADDON}; needs a C++ compiler)`;
-    if (process.env.HIO_REQUIRE_PEERS === "1") throw new Error(`HIO_REQUIRE_PEERS=1 but ${reason}`);
-    console.warn(`skipping Unix datagram tests: ${reason}`);
-    return reason;
+    return `unix-dgram not installed or not built (npm install ${UXD_ADDON}, which needs a C++ compiler)`;
   }
 }
 
 const noAddon = addonMissing();
+const addon = peerGate(noAddon);
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 const dir = mkdtempSync(join(tmpdir(), "hio-ts-uxd-"));
@@ -78,7 +77,7 @@ describe("Unix datagram addon loading", () => {
   });
 });
 
-describe.skipIf(noAddon !== undefined)("Unix datagram Peer", () => {
+addon.describe("Unix datagram Peer", () => {
   it("exchanges datagrams between two peers, with the path as the address; the path is removed on close", async () => {
     const a = uxdPeer();
     const b = uxdPeer();
@@ -120,9 +119,9 @@ describe.skipIf(noAddon !== undefined)("Unix datagram Peer", () => {
   });
 });
 
-const skipHio = noAddon ?? hioSkipReason();
+const hioPeers = needHio(noAddon);
 
-describe.skipIf(skipHio !== undefined)("memos with Python hio over Unix datagrams", () => {
+hioPeers.describe("memos with Python hio over Unix datagrams", () => {
   describe.each([
     { name: "unsigned", signed: false },
     { name: "signed", signed: true },

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Serial, SerialDoer, Server, ServerDoer, doify, readAvailable, EndOfStreamError, writeAll, type Remoter } from "../../index.js";
+import { Serial, SerialDoer, Server, ServerDoer, doify, readAvailable, EndOfStreamError, writeAll, type Operation, type Remoter } from "../../index.js";
 import { formatAddress, noExtra, parseCommand, parsePort, parsePositive } from "../args.js";
 import { ExitCode, UsageError } from "../exit-codes.js";
 import { pump } from "../pump.js";
@@ -78,7 +78,7 @@ export async function bridgeCommand(argv: string[], io: CliIo): Promise<number> 
   for (const warning of warnings.splice(0)) session.log(warning);
   const address = formatAddress(server.host, server.port);
   session.relabel(`hio bridge ${path} ${address}`);
-  const handler = function* (remoter: Remoter): Generator<number | undefined, void, number> {
+  const handler = function* (remoter: Remoter): Operation<void> {
     meter.connections++;
     meter.total++;
     session.log(`+ ${remoter.key}`);

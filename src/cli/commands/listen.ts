@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Console, ConsoleDoer, EndOfStreamError, Server, ServerDoer, ServerTls, Signal, doify, readAvailable, waitFor, writeAll, type Remoter, type Tymth } from "../../index.js";
+import { Console, ConsoleDoer, EndOfStreamError, Server, ServerDoer, ServerTls, Signal, doify, readAvailable, waitFor, writeAll, type Operation, type Remoter, type Tymth } from "../../index.js";
 import { formatAddress, noExtra, parseCommand, parsePort, parsePositive, parseSeconds } from "../args.js";
 import { ExitCode } from "../exit-codes.js";
 import { drained, pump } from "../pump.js";
@@ -82,7 +82,7 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
   const terminal = new Console({ input: io.stdin, output: io.stdout, mode: "bytes", raw: false, name: "stdio" });
   let stdinEnded = false;
   const joined = new Signal();
-  const handler = function* (remoter: Remoter): Generator<number | undefined, void, number> {
+  const handler = function* (remoter: Remoter): Operation<void> {
     meter.connections++;
     meter.total++;
     session.log(`+ ${remoter.key}`);

@@ -17,6 +17,7 @@ import {
   waitFor,
   writeAll,
   writeDatagram,
+  type Operation,
 } from "../../index.js";
 import { noExtra, parseAddress, parseCommand, parsePort, parsePositive } from "../args.js";
 import { ExitCode, UsageError } from "../exit-codes.js";
@@ -140,7 +141,7 @@ async function sendCommand(argv: string[], io: CliIo): Promise<number> {
   // Without a MESSAGE the datagrams come from stdin; with one, stdin is not read.
   const terminal = new Console({ input: message === undefined ? io.stdin : noInput(), output: io.stdout, mode: "bytes", raw: false, name: "stdio" });
   let received = 0;
-  const handler = function* (peer: Peer): Generator<number | undefined, void, number> {
+  const handler = function* (peer: Peer): Operation<void> {
     if (message !== undefined) yield* writeDatagram(peer, message, to);
     else {
       for (;;) {
@@ -188,7 +189,7 @@ async function sendCommand(argv: string[], io: CliIo): Promise<number> {
 const NEWLINE = new Uint8Array([0x0a]);
 
 /** Waits until the OS has taken every queued datagram (sendSignal is notified on each completion). */
-function* allSent(peer: Peer): Generator<number | undefined, void, number> {
+function* allSent(peer: Peer): Operation<void> {
   while (peer.sendQueueLength > 0) yield* waitFor(peer.sendSignal);
 }
 
@@ -222,7 +223,7 @@ async function listenCommand(argv: string[], io: CliIo): Promise<number> {
   session.relabel(`hio udp listen ${address}`);
   const terminal = new Console({ input: noInput(), output: io.stdout, mode: "bytes", raw: false, name: "stdout" });
   const heard = new Set<string>();
-  const handler = function* (peer: Peer): Generator<number | undefined, void, number> {
+  const handler = function* (peer: Peer): Operation<void> {
     for (let received = 0; received < count; received++) {
       const { data, from } = yield* readDatagram(peer);
       const sender = formatUdpAddress(from);

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Doist, doify } from "../../src/core/index.js";
+import { readAvailable } from "../../src/io/index.js";
+import { Client, ClientDoer, Server, ServerDoer } from "../../src/tcp/index.js";
+import { Cleanup, rawServer } from "../helpers/tcp-harness.js";
+
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+const TOTAL = 64 * 1024;
+
+describe("wakes during a pass (real time)", () => {
+  it("delivers a client's held bytes moved into rxbs during service in the same turn, not a tock later", async () => {
+    // The peer sends 64 KiB at once into a 1 KiB rxbs: almost every byte is
+    // held and moved into rxbs by service() while the reader made room. Each
+    // such move must run the reader again in a wake pass at once; a tock of
+    // 1 s per move would take 64 s (the limit stops the run after 3).
+    const payload = new Uint8Array(TOTAL).map((_, index) => index % 251);
+    const server = cleanup.add(
+      await rawServer((socket) => {
+        socket.end(payload);
+      }),
+      (s) => s.close(),
+    );
+    const client = cleanup.add(new Client({ port: server.port, bufferSize: 1024 }), (c) => c.close());
+    const received: Uint8Array[] = [];
+    let count = 0;
+    let doneAt: number | undefined;
+    const reader = doify(function* (tymth) {
+      while (count < TOTAL) {
+        const chunk = yield* readAvailable(client.rxbs);
+        received.push(chunk);
+        count += chunk.length;
+      }
+      doneAt = tymth();
+      stop.abort();
+      return true;
+    });
+    const stop = new AbortController();
+    const doist = new Doist({ doers: [new ClientDoer({ client }), reader], real: true, tock: 1, limit: 3, signals: false });
+    await doist.do({ signal: stop.signal }).catch(() => false);
+    expect(count).toBe(TOTAL);
+    expect(doneAt).toBe(0); // every move ran before the first tock
+    const all = new Uint8Array(TOTAL);
+    let at = 0;
+    for (const chunk of received) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    expect(all).toEqual(payload);
+  });
+
+  it("delivers a remoter's held bytes moved into rxbs during a server pass in the same turn", async () => {
+    const payload = new Uint8Array(TOTAL).map((_, index) => (index * 7) % 253);
+    const server = cleanup.add(new Server({ port: 0, bufferSize: 1024 }), (s) => s.close());
+    let count = 0;
+    let doneAt: number | undefined;
+    let clock: (() => number) | undefined;
+    const doer = new ServerDoer({
+      server,
+      *handler(remoter) {
+        while (count < TOTAL) {
+          const chunk = yield* readAvailable(remoter.rxbs);
+          count += chunk.length;
+        }
+        doneAt = clock?.();
+        stop.abort();
+      },
+    });
+    const stop = new AbortController();
+    const doist = new Doist({ doers: [doer], real: true, tock: 1, limit: 3, signals: false });
+    clock = () => doist.tyme;
+    const running = doist.do({ signal: stop.signal }).catch(() => false);
+    await server.open();
+    const net = await import("node:net");
+    const socket = net.connect(server.port, "127.0.0.1", () => socket.end(payload));
+    cleanup.add(socket, (s) => s.destroy());
+    await running;
+    expect(count).toBe(TOTAL);
+    expect(doneAt).toBe(0);
+  });
+});
