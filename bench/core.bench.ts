@@ -83,10 +83,23 @@ console.log("hio-ts bench:core\n");
   const cpu = process.cpuUsage(cpuBefore);
   const wall = performance.now() - wallBefore;
   const percent = ((cpu.user + cpu.system) / 1000 / wall) * 100;
-  console.log(`\nidle real-time Doist (tock 1/32 s, one doer waiting for an event): ${wall.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms CPU = ${percent.toFixed(2)}% of a core (goal < 2%)`);
+  console.log(
+    `\nidle real-time Doist (tock 1/32 s, one doer waiting for an event): ${wall.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms CPU = ${percent.toFixed(2)}% of a core (goal < 2%)`,
+  );
 
   // Same with tock 0, where hio's own loop would spin a core.
-  const zeroDoist = new Doist({ tock: 0, real: true, limit: 5, doers: [doify(function* () { yield; yield WAIT; return true; })] });
+  const zeroDoist = new Doist({
+    tock: 0,
+    real: true,
+    limit: 5,
+    doers: [
+      doify(function* () {
+        yield;
+        yield WAIT;
+        return true;
+      }),
+    ],
+  });
   const timer = setTimeout(() => zeroDoist.wake(), 1000); // a stray wake must not start a spin
   const zeroCpu = process.cpuUsage();
   const zeroWall = performance.now();
@@ -188,6 +201,13 @@ for (const count of [1, 100, 10_000]) {
   const dw = median(doists.map((run) => run[0]));
   const fc = median(floors.map((run) => run[1]));
   const dc = median(doists.map((run) => run[1]));
-  const cells = [fw.toFixed(1).padStart(12), dw.toFixed(1).padStart(12), `${(dw / fw).toFixed(2)}x`.padStart(12), fc.toFixed(1).padStart(12), dc.toFixed(1).padStart(12), `${(dc / fc).toFixed(2)}x`.padStart(10)];
+  const cells = [
+    fw.toFixed(1).padStart(12),
+    dw.toFixed(1).padStart(12),
+    `${(dw / fw).toFixed(2)}x`.padStart(12),
+    fc.toFixed(1).padStart(12),
+    dc.toFixed(1).padStart(12),
+    `${(dc / fc).toFixed(2)}x`.padStart(10),
+  ];
   console.log(`${String(count).padStart(7)} | ${cells.join(" | ")}`);
 }

@@ -32,7 +32,21 @@ import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DelimiterParser } from "@serialport/parser-delimiter";
 import { Doist, runIn } from "../src/core/index.js";
-import { DelimiterFramer, FramerTransform, LineFramer, RingBuffer, lendRegions, readAvailable, readFrame, readLine, regionsLength, ringReadable, ringWritable, toDuplex, type Reader } from "../src/io/index.js";
+import {
+  DelimiterFramer,
+  FramerTransform,
+  LineFramer,
+  RingBuffer,
+  lendRegions,
+  readAvailable,
+  readFrame,
+  readLine,
+  regionsLength,
+  ringReadable,
+  ringWritable,
+  toDuplex,
+  type Reader,
+} from "../src/io/index.js";
 import { Client, ClientDoer } from "../src/tcp/index.js";
 
 const MB = 1024 * 1024;
@@ -65,7 +79,7 @@ function ringFloor(total: number, chunk: Uint8Array): number {
   let moved = 0;
   let check = 0;
   while (moved < total) {
-    staging.set(chunk, moved % (staging.length - chunk.length + 1) & ~7);
+    staging.set(chunk, (moved % (staging.length - chunk.length + 1)) & ~7);
     out.set(staging.subarray(0, chunk.length));
     check += out[0]!;
     moved += chunk.length;
@@ -452,6 +466,8 @@ for (const row of rows) {
   const goal = row.goal === undefined ? "" : `>= ${row.goal}x ${ratio >= row.goal ? "met" : "MISSED"}`;
   console.log(`${pad(row.name, 44)} ${pad(row.unit, 9)} ${num(row.hio)} ${num(row.baseline)} ${ratio.toFixed(2).padStart(6)}  ${goal}`);
 }
-console.log("\nbaselines: ring = the same two copies with Uint8Array.set; handler = the bare readRegions+consume loop, no reader; readLine = Buffer indexOf + subarray over one 100 MB Buffer;");
+console.log(
+  "\nbaselines: ring = the same two copies with Uint8Array.set; handler = the bare readRegions+consume loop, no reader; readLine = Buffer indexOf + subarray over one 100 MB Buffer;",
+);
 console.log("FramerTransform = @serialport/parser-delimiter on the same 64 KiB chunks; ringReadable/ringWritable = a plain Readable/Writable");
 console.log("moving the same chunks (and the plain ring loop); toDuplex(Client) = a raw net.Socket writing to the same loopback sink.");

@@ -257,7 +257,10 @@ function watchdog<T>(run: Promise<T>, what: string): Promise<T> {
   const stalled = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const serial = current;
-      const state = serial === undefined ? "" : ` (serial ${serial.state}, error ${serial.error?.message ?? "none"}, received ${serial.bytesReceived}, sent ${serial.bytesSent}, rxbs ${serial.rxbs.length}, txbs ${serial.txbs.length}, unsent ${serial.unsent})`;
+      const state =
+        serial === undefined
+          ? ""
+          : ` (serial ${serial.state}, error ${serial.error?.message ?? "none"}, received ${serial.bytesReceived}, sent ${serial.bytesSent}, rxbs ${serial.rxbs.length}, txbs ${serial.txbs.length}, unsent ${serial.unsent})`;
       reject(new StallError(`${what} stalled for 60 s${state}`));
     }, 60_000);
   });

@@ -119,7 +119,15 @@ async function tcpOnSim(simSeconds: number): Promise<void> {
           return new Server({ driver: net.tcpDriver(`server${index}`), host: "0.0.0.0", port: 7 });
         });
         for (let index = 0; index < 90; index++) net.addHost(`client${index}`);
-        return { doers: echoMesh((name) => net.tcpDriver(name), (server) => ({ host: `server${server}`, port: 7 }), servers, counter), report: () => (streamBytes = net.stats.streamBytesDelivered) };
+        return {
+          doers: echoMesh(
+            (name) => net.tcpDriver(name),
+            (server) => ({ host: `server${server}`, port: 7 }),
+            servers,
+            counter,
+          ),
+          report: () => (streamBytes = net.stats.streamBytesDelivered),
+        };
       },
     },
     { seed: 4 },
@@ -131,7 +139,12 @@ async function tcpOnLoopback(wallSeconds: number): Promise<void> {
   const counter = { bytes: 0 };
   const servers = Array.from({ length: 10 }, () => new Server({ driver: nodeDriver, host: "127.0.0.1", port: 0 }));
   await Promise.all(servers.map((server) => server.open()));
-  const doers = echoMesh(() => nodeDriver, (server) => ({ host: "127.0.0.1", port: servers[server]!.port }), servers, counter);
+  const doers = echoMesh(
+    () => nodeDriver,
+    (server) => ({ host: "127.0.0.1", port: servers[server]!.port }),
+    servers,
+    counter,
+  );
   const doist = new Doist({ tock: 0.01, signals: false });
   doist.enter(doers);
   const warm = performance.now() + 500; // connects and slow start

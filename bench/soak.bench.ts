@@ -172,19 +172,23 @@ async function idleAndActive(server: Child): Promise<{ rssPerIdle: number; round
   let roundTrips = 0;
   const stopAt = performance.now() + ACTIVE_SECONDS * 1000;
   const active = await Promise.all(
-    Array.from({ length: ACTIVE }, () => new Promise<net.Socket>((resolve) => {
-      const socket = net.connect({ port: server.port, host: "127.0.0.1" }, () => resolve(socket));
-      socket.on("error", () => {});
-      let got = 0;
-      socket.on("data", (chunk: Buffer) => {
-        got += chunk.length;
-        while (got >= 512) {
-          got -= 512;
-          roundTrips++;
-          if (performance.now() < stopAt) socket.write(payload);
-        }
-      });
-    })),
+    Array.from(
+      { length: ACTIVE },
+      () =>
+        new Promise<net.Socket>((resolve) => {
+          const socket = net.connect({ port: server.port, host: "127.0.0.1" }, () => resolve(socket));
+          socket.on("error", () => {});
+          let got = 0;
+          socket.on("data", (chunk: Buffer) => {
+            got += chunk.length;
+            while (got >= 512) {
+              got -= 512;
+              roundTrips++;
+              if (performance.now() < stopAt) socket.write(payload);
+            }
+          });
+        }),
+    ),
   );
   for (const socket of active) socket.write(payload);
   await new Promise((resolve) => setTimeout(resolve, ACTIVE_SECONDS * 1000 + 200));

@@ -136,21 +136,77 @@ const hios = await Promise.all(HIO.map((server) => startServer(server.label, ser
 try {
   for (const connections of ONLY.has("throughput") ? [1, 16] : []) {
     const result = await compare({ scenario: "throughput", connections, bytes: BYTES }, raw, hios);
-    row(`throughput, ${connections} conn, 64 KiB writes`, "MB/s", result.raw.mbPerSecond!, result.hio.map((hio) => hio.mbPerSecond!));
-    row(`throughput, ${connections} conn: server CPU per MB echoed`, "ms", result.raw.serverCpu!, result.hio.map((hio) => hio.serverCpu!), 2, false);
+    row(
+      `throughput, ${connections} conn, 64 KiB writes`,
+      "MB/s",
+      result.raw.mbPerSecond!,
+      result.hio.map((hio) => hio.mbPerSecond!),
+    );
+    row(
+      `throughput, ${connections} conn: server CPU per MB echoed`,
+      "ms",
+      result.raw.serverCpu!,
+      result.hio.map((hio) => hio.serverCpu!),
+      2,
+      false,
+    );
   }
-  for (const [connections, size] of ONLY.has("pingpong") ? [[1, 64], [16, 64], [ACTIVE, 512]] : []) {
+  for (const [connections, size] of ONLY.has("pingpong")
+    ? [
+        [1, 64],
+        [16, 64],
+        [ACTIVE, 512],
+      ]
+    : []) {
     const result = await compare({ scenario: "pingpong", connections, seconds: SECONDS, size }, raw, hios);
     const name = `ping-pong ${size} B, ${connections} conn`;
-    row(name, "round trips/s", result.raw.roundTrips!, result.hio.map((hio) => hio.roundTrips!));
-    row(`${name}, p50`, "µs", result.raw.p50!, result.hio.map((hio) => hio.p50!), 1, false);
-    row(`${name}, p99`, "µs", result.raw.p99!, result.hio.map((hio) => hio.p99!), 1, false);
-    row(`${name}: server CPU per round trip`, "µs", result.raw.serverCpu! * 1000, result.hio.map((hio) => hio.serverCpu! * 1000), 1, false);
+    row(
+      name,
+      "round trips/s",
+      result.raw.roundTrips!,
+      result.hio.map((hio) => hio.roundTrips!),
+    );
+    row(
+      `${name}, p50`,
+      "µs",
+      result.raw.p50!,
+      result.hio.map((hio) => hio.p50!),
+      1,
+      false,
+    );
+    row(
+      `${name}, p99`,
+      "µs",
+      result.raw.p99!,
+      result.hio.map((hio) => hio.p99!),
+      1,
+      false,
+    );
+    row(
+      `${name}: server CPU per round trip`,
+      "µs",
+      result.raw.serverCpu! * 1000,
+      result.hio.map((hio) => hio.serverCpu! * 1000),
+      1,
+      false,
+    );
   }
   if (ONLY.has("churn")) {
     const result = await compare({ scenario: "churn", connections: 16, seconds: SECONDS }, raw, hios);
-    row("connection churn, 16 at a time", "conns/s", result.raw.connsPerSecond!, result.hio.map((hio) => hio.connsPerSecond!));
-    row("connection churn: server CPU per connection", "µs", result.raw.serverCpu! * 1000, result.hio.map((hio) => hio.serverCpu! * 1000), 0, false);
+    row(
+      "connection churn, 16 at a time",
+      "conns/s",
+      result.raw.connsPerSecond!,
+      result.hio.map((hio) => hio.connsPerSecond!),
+    );
+    row(
+      "connection churn: server CPU per connection",
+      "µs",
+      result.raw.serverCpu! * 1000,
+      result.hio.map((hio) => hio.serverCpu! * 1000),
+      0,
+      false,
+    );
   }
 } finally {
   raw.child.kill();
@@ -174,12 +230,14 @@ async function idleRun(server: ServerProcess): Promise<{ perConnection: number; 
 }
 
 const rawIdle = ONLY.has("idle") ? await idleRun(await startServer("raw", "raw")) : undefined;
-for (const [column, mode, bufferSize] of rawIdle === undefined ? [] : [
-  [0, "hio", 65_536],
-  [1, "hio-handler", 65_536],
-  [2, "hio-pipe", 65_536],
-  [0, "hio", 4096],
-] as const) {
+for (const [column, mode, bufferSize] of rawIdle === undefined
+  ? []
+  : ([
+      [0, "hio", 65_536],
+      [1, "hio-handler", 65_536],
+      [2, "hio-pipe", 65_536],
+      [0, "hio", 4096],
+    ] as const)) {
   const idle = await idleRun(await startServer("hio", mode, bufferSize));
   const only = (value: number): number[] => HIO.map((_, index) => (index === column ? value : Number.NaN));
   const rings = `${bufferSize / 1024} KiB rings`;
@@ -189,7 +247,9 @@ for (const [column, mode, bufferSize] of rawIdle === undefined ? [] : [
   row(`${IDLE} idle conns: server CPU while idle (${rings})`, "%", rawIdle!.cpu, only(idle.cpu), 2, false);
 }
 
-console.log(`\nTCP echo over loopback, node ${process.version}, 2 cores shared by load client and server; median of ${ROUNDS} alternating rounds; ratio = hio-ts/raw (for µs, ms and KiB rows: raw/hio-ts, so > 1 is hio-ts better); server CPU from /proc, user + system, in 10 ms ticks\n`);
+console.log(
+  `\nTCP echo over loopback, node ${process.version}, 2 cores shared by load client and server; median of ${ROUNDS} alternating rounds; ratio = hio-ts/raw (for µs, ms and KiB rows: raw/hio-ts, so > 1 is hio-ts better); server CPU from /proc, user + system, in 10 ms ticks\n`,
+);
 console.log(`| metric | unit | raw net | ${HIO.map((server) => `${server.label} | ratio`).join(" | ")} |`);
 console.log(`| --- | --- | ---: | ${HIO.map(() => "---: | ---:").join(" | ")} |`);
 for (const cells of rows) console.log(`| ${cells.join(" | ")} |`);

@@ -194,7 +194,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const talkers: TalkerStats[] = [];
   const doers: Doable[] = [serverDoer];
   const talkerDoers: DoFunction[] = [];
-  for (const [name, interval] of [["alice", 0.125], ["bob", 0.1875]] as const) {
+  for (const [name, interval] of [
+    ["alice", 0.125],
+    ["bob", 0.1875],
+  ] as const) {
     const stats: TalkerStats = { name, sent: 0, echoed: 0, bytesOut: 0, bytesIn: 0, rttMs: [] };
     const client = new Client({ host: server.host, port: server.port });
     const doer = talker(stats, client, messages, interval, out);

@@ -83,8 +83,14 @@ export interface HttpStats {
 export const LIMITS = { line: 8192, headers: 100, body: 1024 * 1024 } as const;
 
 const REASONS: Record<number, string> = {
-  100: "Continue", 200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-  413: "Content Too Large", 431: "Request Header Fields Too Large", 505: "HTTP Version Not Supported",
+  100: "Continue",
+  200: "OK",
+  400: "Bad Request",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  413: "Content Too Large",
+  431: "Request Header Fields Too Large",
+  505: "HTTP Version Not Supported",
 };
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -240,7 +246,10 @@ function* streamChunks(txbs: RingBuffer, request: HttpRequest, close: boolean, h
 }
 
 function keepsAlive(request: HttpRequest): boolean {
-  const tokens = (request.headers.get("connection") ?? "").toLowerCase().split(",").map((token) => token.trim());
+  const tokens = (request.headers.get("connection") ?? "")
+    .toLowerCase()
+    .split(",")
+    .map((token) => token.trim());
   return request.version === "1.1" ? !tokens.includes("close") : tokens.includes("keep-alive");
 }
 

@@ -18,19 +18,7 @@
  */
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import {
-  crc16Modbus,
-  Doist,
-  HioError,
-  InterByteTimeoutFramer,
-  readFrame,
-  ReadTimeoutError,
-  Serial,
-  SerialDoer,
-  writeAll,
-  type Operation,
-  type SerialHandle,
-} from "hio-ts";
+import { crc16Modbus, Doist, HioError, InterByteTimeoutFramer, readFrame, ReadTimeoutError, Serial, SerialDoer, writeAll, type Operation, type SerialHandle } from "hio-ts";
 
 /** Base class of the master's errors; each names the unit, the function and the handle. */
 export class ModbusError extends HioError {}

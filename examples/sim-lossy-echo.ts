@@ -190,7 +190,9 @@ export async function main(argv: string[] = process.argv.slice(2), out: (line: s
     const stats = first.net.stats;
     out(`seed ${seed}: ${report.echoed} lines echoed by tyme ${first.tyme.toFixed(3)} s (${wall.toFixed(0)} ms of wall time)`);
     out(`slowest echo ${report.slowest.toFixed(3)} s; ${stats.segmentsSent} segments, ${stats.segmentsRetransmitted} retransmitted, ${stats.streamBytesDelivered} bytes delivered`);
-    out(`transcript sha256 ${hash(report.transcript)}; second run ${hash(again.report!.transcript)}: ${report.transcript === again.report!.transcript ? "reproduced" : "DIFFERENT"}`);
+    out(
+      `transcript sha256 ${hash(report.transcript)}; second run ${hash(again.report!.transcript)}: ${report.transcript === again.report!.transcript ? "reproduced" : "DIFFERENT"}`,
+    );
     return 0;
   } catch (error) {
     if (!(error instanceof SimulationError)) throw error;

@@ -20,19 +20,7 @@
  */
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import {
-  Doist,
-  EchoServerDoer,
-  ListenError,
-  Server,
-  ServerDoer,
-  WireLog,
-  readLine,
-  writeAll,
-  type Remoter,
-  type TcpDriver,
-  type Operation,
-} from "hio-ts";
+import { Doist, EchoServerDoer, ListenError, Server, ServerDoer, WireLog, readLine, writeAll, type Remoter, type TcpDriver, type Operation } from "hio-ts";
 
 const NEWLINE = new Uint8Array([0x0a]);
 

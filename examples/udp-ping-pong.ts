@@ -137,7 +137,10 @@ export async function pingPong(options: { count?: number; interval?: number; tim
 function summary(report: PingReport, out: Out): void {
   const rtt = report.rttMs;
   const avg = rtt.length === 0 ? 0 : rtt.reduce((sum, value) => sum + value, 0) / rtt.length;
-  out(`${report.sent} pings, ${report.received} pongs, ${report.sent - report.received} lost` + (rtt.length === 0 ? "" : `; rtt min/avg/max ${Math.min(...rtt).toFixed(3)}/${avg.toFixed(3)}/${Math.max(...rtt).toFixed(3)} ms`));
+  out(
+    `${report.sent} pings, ${report.received} pongs, ${report.sent - report.received} lost` +
+      (rtt.length === 0 ? "" : `; rtt min/avg/max ${Math.min(...rtt).toFixed(3)}/${avg.toFixed(3)}/${Math.max(...rtt).toFixed(3)} ms`),
+  );
 }
 
 /**

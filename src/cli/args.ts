@@ -43,7 +43,8 @@ export function parseCommand<const O extends NonNullable<ParseArgsConfig["option
 export function parsePort(command: string, text: string | undefined, allowZero: boolean): number {
   if (text === undefined) throw new UsageError("--port is required", command);
   const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(port >= (allowZero ? 0 : 1) && port <= 65535)) throw new UsageError(`--port must be a whole number from ${allowZero ? 0 : 1} to 65535, got ${JSON.stringify(text)}`, command);
+  if (!(port >= (allowZero ? 0 : 1) && port <= 65535))
+    throw new UsageError(`--port must be a whole number from ${allowZero ? 0 : 1} to 65535, got ${JSON.stringify(text)}`, command);
   return port;
 }
 

@@ -4,14 +4,7 @@
  *
  * @module
  */
-import {
-  ConnectError,
-  HioError,
-  ListenError,
-  SerialOpenError,
-  TlsError,
-  UdpOpenError,
-} from "../index.js";
+import { ConnectError, HioError, ListenError, SerialOpenError, TlsError, UdpOpenError } from "../index.js";
 import packageJson from "../../package.json" with { type: "json" };
 import { humanize } from "./args.js";
 import { bridgeCommand, bridgeHelp } from "./commands/bridge.js";

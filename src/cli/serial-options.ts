@@ -97,7 +97,9 @@ function withModemLines(dtr: boolean | undefined, rts: boolean | undefined, path
       try {
         await port.set({ brk: false, cts: false, dsr: false, dtr: dtr ?? true, rts: rts ?? true });
       } catch (error) {
-        warn(`cannot set ${[dtr === undefined ? "" : `DTR ${dtr ? "on" : "off"}`, rts === undefined ? "" : `RTS ${rts ? "on" : "off"}`].filter(Boolean).join(" and ")} on ${path}: ${(error as Error).message}`);
+        warn(
+          `cannot set ${[dtr === undefined ? "" : `DTR ${dtr ? "on" : "off"}`, rts === undefined ? "" : `RTS ${rts ? "on" : "off"}`].filter(Boolean).join(" and ")} on ${path}: ${(error as Error).message}`,
+        );
       }
       return port;
     },

@@ -160,8 +160,7 @@ export class StatusLine extends Doer {
     const now = performance.now();
     const slot = this.#samples % WINDOW;
     const oldest = this.#samples < WINDOW ? 0 : slot;
-    const rate =
-      this.#samples === 0 ? 0 : ((this.#meter.passes - this.#samplesPasses[oldest]!) * 1000) / Math.max(now - this.#samplesAt[oldest]!, 1);
+    const rate = this.#samples === 0 ? 0 : ((this.#meter.passes - this.#samplesPasses[oldest]!) * 1000) / Math.max(now - this.#samplesAt[oldest]!, 1);
     this.#samplesAt[slot] = now;
     this.#samplesPasses[slot] = this.#meter.passes;
     this.#samples++;

@@ -65,7 +65,9 @@ export function checkDoable(value: unknown, where: string): Doable {
       throw new TypeError(`${where} is generator function ${value.name || "(anonymous)"} that was not doified: wrap it with doify(fn)`);
     }
     if (isAsyncGeneratorFunction(value)) {
-      throw new TypeError(`${where} is async generator function ${value.name || "(anonymous)"}: a doer must be a synchronous generator function (function*) wrapped with doify(fn)`);
+      throw new TypeError(
+        `${where} is async generator function ${value.name || "(anonymous)"}: a doer must be a synchronous generator function (function*) wrapped with doify(fn)`,
+      );
     }
   }
   throw new TypeError(`${where} must be a Doer or a doified generator function, got ${describe(value)}`);

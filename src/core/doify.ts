@@ -50,7 +50,9 @@ export type DoGeneratorFunction = (tymth: Tymth, tock: number, opts: DoOptions) 
  */
 export function doify(fn: DoGeneratorFunction, options: DoifyOptions = {}): DoFunction {
   if (isAsyncGeneratorFunction(fn)) {
-    throw new TypeError(`fn must be a generator function (function*), got async generator function ${fn.name || "(anonymous)"}: a dog is resumed synchronously every pass; await work in a handle and wait for it with a Signal instead`);
+    throw new TypeError(
+      `fn must be a generator function (function*), got async generator function ${fn.name || "(anonymous)"}: a dog is resumed synchronously every pass; await work in a handle and wait for it with a Signal instead`,
+    );
   }
   if (!isGeneratorFunction(fn)) {
     throw new TypeError(`fn must be a generator function (function*), got ${describe(fn)}`);

@@ -356,7 +356,11 @@ export class Doist extends Tymist implements Waker {
   async [Symbol.asyncDispose](): Promise<void> {
     const running = this.#run;
     this[Symbol.dispose]();
-    if (running !== undefined) await running.then(() => undefined, () => undefined);
+    if (running !== undefined)
+      await running.then(
+        () => undefined,
+        () => undefined,
+      );
   }
 
   async #runFast(stop: number | undefined): Promise<void> {

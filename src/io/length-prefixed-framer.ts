@@ -104,7 +104,10 @@ export class LengthPrefixedFramer extends BufferedFramer {
     const size = this.lengthSize;
     if (size === 1) return view[at]!;
     if (size === 2) return this.littleEndian ? view[at]! | (view[at + 1]! << 8) : (view[at]! << 8) | view[at + 1]!;
-    const b0 = view[at]!, b1 = view[at + 1]!, b2 = view[at + 2]!, b3 = view[at + 3]!;
+    const b0 = view[at]!,
+      b1 = view[at + 1]!,
+      b2 = view[at + 2]!,
+      b3 = view[at + 3]!;
     return this.littleEndian ? (b0 | (b1 << 8) | (b2 << 16)) + b3 * 0x1000000 : b0 * 0x1000000 + ((b1 << 16) | (b2 << 8) | b3);
   }
 

@@ -66,7 +66,11 @@ export interface BindingPortInterface {
   /** Closes the port; a pending read or write rejects with `canceled: true`. */
   close(): Promise<void>;
   /** Resolves once at least one byte was read into `buffer` at `offset`. */
-  read(buffer: Buffer, offset: number, length: number): Promise<{
+  read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+  ): Promise<{
     /** The buffer that was read into. */
     buffer: Buffer;
     /** How many bytes were read, from `offset`. */

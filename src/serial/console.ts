@@ -298,9 +298,7 @@ export class Console implements SerialHandle, Handle {
     if (raw) input.setRawMode!(true);
     this.#rawSet = raw;
     this.#editor =
-      raw && this.#mode === "line"
-        ? new LineEditor({ max: this.#maxLine, echo: (bytes) => this.#echo(bytes), interrupt: this.#options.onInterrupt ?? raiseInterrupt })
-        : undefined;
+      raw && this.#mode === "line" ? new LineEditor({ max: this.#maxLine, echo: (bytes) => this.#echo(bytes), interrupt: this.#options.onInterrupt ?? raiseInterrupt }) : undefined;
     this.#intake.reset();
     this.#blocked = false;
     input.on("data", this.#onData);

@@ -12,7 +12,15 @@
  * @module
  */
 export { SerialError, SerialOpenError, SerialNotFoundError, SerialPermissionError, SerialCutoffError, SerialListError, SerialBindingMissingError, ConsoleError } from "./errors.js";
-export { nativeSerialBinding, SERIAL_BINDINGS_PACKAGE, type BindingInterface, type BindingPortInterface, type BindingOpenOptions, type BindingError, type PortInfo } from "./binding.js";
+export {
+  nativeSerialBinding,
+  SERIAL_BINDINGS_PACKAGE,
+  type BindingInterface,
+  type BindingPortInterface,
+  type BindingOpenOptions,
+  type BindingError,
+  type PortInfo,
+} from "./binding.js";
 export { listSerialPorts, type ListSerialPortsOptions } from "./list-ports.js";
 export type { SerialHandle, SerialState } from "./handle.js";
 export type { SerialOptions, PortMatch, Parity } from "./serial-options.js";

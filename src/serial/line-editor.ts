@@ -121,7 +121,8 @@ export class LineEditor {
   }
 
   #skipEscape(byte: number): void {
-    if (this.#escape === 1) this.#escape = byte === 0x5b || byte === 0x4f ? 2 : 0; // ESC [ or ESC O
+    if (this.#escape === 1)
+      this.#escape = byte === 0x5b || byte === 0x4f ? 2 : 0; // ESC [ or ESC O
     else if (byte >= 0x40 && byte <= 0x7e) this.#escape = 0; // final byte of the sequence
   }
 

@@ -44,7 +44,7 @@ export class SimRandom {
     // Fold the seed's high bits and the stream label into the splitmix input.
     let mix = (seed >>> 0) ^ Math.imul(Math.floor(seed / 0x1_0000_0000) >>> 0, 0x85ebca6b);
     mix = (mix ^ hashLabel(stream)) >>> 0;
-    const next = () => (mix = (mix + 0x9e3779b9) >>> 0, splitmix32(mix));
+    const next = () => ((mix = (mix + 0x9e3779b9) >>> 0), splitmix32(mix));
     this.#s0 = next();
     this.#s1 = next();
     this.#s2 = next();

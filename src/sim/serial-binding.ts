@@ -92,7 +92,11 @@ export class SimSerialPortBinding implements BindingPortInterface {
    * @param length most bytes to read
    * @returns the buffer and the count read
    */
-  read(buffer: Buffer, offset: number, length: number): Promise<{
+  read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+  ): Promise<{
     /** The buffer that was read into. */
     buffer: Buffer;
     /** How many bytes were read, from `offset`. */

@@ -44,7 +44,8 @@ export const DEFAULT_SERIAL_CONDITIONS: Readonly<SerialConditions> = Object.free
  */
 export function mergeSerialConditions(base: Readonly<SerialConditions>, changes: Partial<SerialConditions> = {}): Readonly<SerialConditions> {
   for (const [key, value] of Object.entries(changes)) {
-    if (!(key in DEFAULT_SERIAL_CONDITIONS)) throw new TypeError(`serial conditions.${key} is not a serial condition (known: ${Object.keys(DEFAULT_SERIAL_CONDITIONS).join(", ")})`);
+    if (!(key in DEFAULT_SERIAL_CONDITIONS))
+      throw new TypeError(`serial conditions.${key} is not a serial condition (known: ${Object.keys(DEFAULT_SERIAL_CONDITIONS).join(", ")})`);
     if (typeof value !== "number") throw new TypeError(`${key} must be a number, got ${typeof value}`);
     const probability = key === "gapChance" || key === "bitErrorRate";
     const positive = key === "baudRate" || key === "bitsPerByte";

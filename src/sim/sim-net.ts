@@ -78,8 +78,6 @@ export class SimNet extends SimClock {
     return [...this.#hosts.values()];
   }
 
-
-
   /**
    * Adds a host.
    * @param name a unique name, also usable as an address
@@ -217,7 +215,6 @@ export class SimNet extends SimClock {
     this.path(b, a).release();
   }
 
-
   /**
    * Adds a simulated serial link whose port end opens at `path`.
    * @param path the port path, e.g. `/dev/ttySIM0`
@@ -277,9 +274,6 @@ export class SimNet extends SimClock {
     return driver;
   }
 
-
-
-
   /**
    * Resolves an address as seen from a host. Internal.
    * @param address an address or host name; loopback names give `from`
@@ -290,13 +284,6 @@ export class SimNet extends SimClock {
     if (LOOPBACK.has(address)) return from;
     return this.#byAddress.get(address) ?? this.#hosts.get(address);
   }
-
-
-
-
-
-
-
 
   *#pairs(group: readonly HostRef[], other: readonly HostRef[] | undefined): Generator<[SimHost, SimHost]> {
     const left = group.map((ref) => this.host(ref));

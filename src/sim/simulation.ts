@@ -23,12 +23,14 @@ export interface SimContext {
 }
 
 /** What `build` returns: the doers, and optionally a report of the run. */
-export type SimBuild<T> = readonly Doable[] | {
-  /** The doers to run after the net and before the invariant doer. */
-  doers: readonly Doable[];
-  /** Makes the run's report once it ends; its value becomes the result's `report`. */
-  report?: () => T;
-};
+export type SimBuild<T> =
+  | readonly Doable[]
+  | {
+      /** The doers to run after the net and before the invariant doer. */
+      doers: readonly Doable[];
+      /** Makes the run's report once it ends; its value becomes the result's `report`. */
+      report?: () => T;
+    };
 
 /** A program to run under simulation, as a function of the seed. */
 export interface SimScenario<T = unknown> {

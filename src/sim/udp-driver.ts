@@ -82,7 +82,8 @@ export class SimUdpSocket extends EventEmitter implements DatagramSocket {
     const socket = this.#socket;
     let failure: Error | null = null;
     if (socket === undefined || this.#closed) failure = new SimNetworkError("EBADF", `send on unbound sim datagram socket on ${this.#host.name}`);
-    else if (address === BROADCAST_ADDRESS && !this.#broadcast) failure = new SimNetworkError("EACCES", `broadcast from ${socket.address}:${socket.port} without setBroadcast(true)`);
+    else if (address === BROADCAST_ADDRESS && !this.#broadcast)
+      failure = new SimNetworkError("EACCES", `broadcast from ${socket.address}:${socket.port} without setBroadcast(true)`);
     else {
       try {
         socket.send(data, port, address);

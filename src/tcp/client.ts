@@ -402,12 +402,9 @@ export class Client extends Connection implements Handle {
       host: this.host,
       port: this.port,
       path: this.path,
-      ...(tls === undefined
-        ? { onread: { buffer: READ_BUFFER, callback: (bytes: number, buffer: Uint8Array) => this.receive(buffer.subarray(0, bytes), true) } }
-        : { tls }),
+      ...(tls === undefined ? { onread: { buffer: READ_BUFFER, callback: (bytes: number, buffer: Uint8Array) => this.receive(buffer.subarray(0, bytes), true) } } : { tls }),
     });
     this.attach(socket, false, tls === undefined ? "connect" : "secureConnect");
     this.unsent = unsent;
   }
-
 }

@@ -539,7 +539,6 @@ export abstract class Connection {
     this.txbs.consume(inflight);
   }
 
-
   readonly #finished = (): void => {
     if (this.#closeWhenFlushed) this.close();
   };

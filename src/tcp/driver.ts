@@ -70,14 +70,17 @@ export interface StreamSocket {
 /** A listening socket. Events: `"listening"`, `"error"` `(error: Error)`, `"close"`. */
 export interface StreamServer {
   /** The bound address, or null before listening. */
-  address(): {
-    /** The bound IP address. */
-    address: string;
-    /** The bound port. */
-    port: number;
-    /** `"IPv4"` or `"IPv6"`. */
-    family: string;
-  } | string | null;
+  address():
+    | {
+        /** The bound IP address. */
+        address: string;
+        /** The bound port. */
+        port: number;
+        /** `"IPv4"` or `"IPv6"`. */
+        family: string;
+      }
+    | string
+    | null;
   /** Stops accepting; open connections are not touched. */
   close(): unknown;
   /** Listens for the listener being bound, or it being closed. */
@@ -191,7 +194,9 @@ export const nodeDriver: TcpDriver = {
         ...rest,
         allowHalfOpen: true,
         ...(handshakeTimeout === undefined ? {} : { handshakeTimeout: Math.max(1, Math.round(handshakeTimeout * 1000)) }),
-        ...(sni === undefined ? {} : { SNICallback: (name: string, done: (error: Error | null, context?: tls.SecureContext) => void) => done(null, contexts.get(name.toLowerCase())) }),
+        ...(sni === undefined
+          ? {}
+          : { SNICallback: (name: string, done: (error: Error | null, context?: tls.SecureContext) => void) => done(null, contexts.get(name.toLowerCase())) }),
       } as tls.TlsOptions);
       tlsServer.on("secureConnection", handlers.connection);
       const admit = handlers.admit;

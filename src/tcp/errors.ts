@@ -82,12 +82,5 @@ export function socketError(what: string, error: unknown, connecting: boolean): 
 
 function isTlsCode(code: unknown): boolean {
   if (typeof code !== "string") return false;
-  return (
-    code.startsWith("ERR_TLS") ||
-    code.startsWith("ERR_SSL") ||
-    code.includes("CERT") ||
-    code.includes("SELF_SIGNED") ||
-    code.includes("VERIFY") ||
-    code.includes("ISSUER")
-  );
+  return code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL") || code.includes("CERT") || code.includes("SELF_SIGNED") || code.includes("VERIFY") || code.includes("ISSUER");
 }

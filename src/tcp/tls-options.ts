@@ -49,10 +49,13 @@ export interface ServerTlsOptions extends TlsIdentity {
   /** With `requestCert`: refuse clients whose certificate does not verify. Default true. */
   rejectUnauthorized?: boolean;
   /** Other identities chosen by the SNI name the client sends (lower case host name → identity). */
-  sni?: Record<string, TlsIdentity & {
-    /** CA certificates that client certificates must chain to for this name (mutual TLS). */
-    ca?: Pem | Pem[];
-  }>;
+  sni?: Record<
+    string,
+    TlsIdentity & {
+      /** CA certificates that client certificates must chain to for this name (mutual TLS). */
+      ca?: Pem | Pem[];
+    }
+  >;
   /** Lowest protocol version accepted. */
   minVersion?: "TLSv1.2" | "TLSv1.3";
   /** Highest protocol version accepted (e.g. pin `"TLSv1.2"`). */

@@ -169,10 +169,7 @@ export class Memoer {
     const head = hio ? memoGramOverhead(true, signer !== undefined, this.binary) : MEMO_HEADER_SIZE;
     const largest = Math.min(this.peer.maxDatagramSize, this.peer.maxSendBytes, hio ? 0xffff : MEMO_HEADER_SIZE + 0xffff);
     this.segmentSize = checkWhole("segmentSize", options.segmentSize ?? Math.min(frame, largest), head + 1, largest);
-    this.#memos = new DatagramQueue(
-      checkWhole("maxReceiveCount", options.maxReceiveCount ?? 64, 1),
-      checkWhole("maxReceiveBytes", options.maxReceiveBytes ?? 16 << 20, 0),
-    );
+    this.#memos = new DatagramQueue(checkWhole("maxReceiveCount", options.maxReceiveCount ?? 64, 1), checkWhole("maxReceiveBytes", options.maxReceiveBytes ?? 16 << 20, 0));
     this.#messageId = checkWhole("firstMessageId", options.firstMessageId ?? Math.floor(Math.random() * 0x1_0000_0000), 0, 0xffff_ffff);
     randomFillSync(this.#mid);
     memoers.set(this.peer, this);

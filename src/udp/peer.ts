@@ -9,25 +9,8 @@ import type { Handle, OpenOptions } from "../io/handle.js";
 import { checkDestination, formatUdpAddress, type UdpAddress, type UdpType } from "./address.js";
 import { DatagramQueue } from "./datagram-queue.js";
 import type { DatagramSocket, UdpRemoteInfo } from "./driver.js";
-import {
-  UdpDatagramSizeError,
-  UdpError,
-  UdpMulticastError,
-  UdpOpenError,
-  UdpSendError,
-  UdpSocketError,
-  UdpStateError,
-} from "./errors.js";
-import {
-  newPeerCounters,
-  peerSettings,
-  type Datagram,
-  type PeerCounters,
-  type PeerOptions,
-  type PeerSettings,
-  type PeerState,
-  type PeerWireLog,
-} from "./peer-options.js";
+import { UdpDatagramSizeError, UdpError, UdpMulticastError, UdpOpenError, UdpSendError, UdpSocketError, UdpStateError } from "./errors.js";
+import { newPeerCounters, peerSettings, type Datagram, type PeerCounters, type PeerOptions, type PeerSettings, type PeerState, type PeerWireLog } from "./peer-options.js";
 
 interface Outgoing {
   readonly data: Uint8Array;
@@ -332,11 +315,7 @@ export class Peer implements Handle {
    */
   canSend(count = 1, bytes = 0): boolean {
     const link = this.#link;
-    return (
-      link !== undefined &&
-      this.#sending.length + link.inFlightCount + count <= this.maxSendCount &&
-      this.#sending.bytes + link.inFlightBytes + bytes <= this.maxSendBytes
-    );
+    return link !== undefined && this.#sending.length + link.inFlightCount + count <= this.maxSendCount && this.#sending.bytes + link.inFlightBytes + bytes <= this.maxSendBytes;
   }
 
   /**
@@ -356,11 +335,7 @@ export class Peer implements Handle {
     const limit = Math.min(this.maxDatagramSize, this.maxSendBytes);
     if (data.length > limit) {
       const which = limit === this.maxDatagramSize ? "maxDatagramSize" : "maxSendBytes";
-      throw new UdpDatagramSizeError(
-        `${this.#label}: datagram of ${data.length} bytes to ${formatUdpAddress(to)} is over ${which} (${limit} bytes)`,
-        data.length,
-        limit,
-      );
+      throw new UdpDatagramSizeError(`${this.#label}: datagram of ${data.length} bytes to ${formatUdpAddress(to)} is over ${which} (${limit} bytes)`, data.length, limit);
     }
     if (!this.canSend(1, data.length)) return false;
     this.#sending.push({ data, host: to.host, port: to.port });

@@ -173,7 +173,10 @@ describe("hio --ssl", () => {
   openssl.it("echo --ssl serves TLS that openssl s_client verifies; listen --ssl prints what it sends", async () => {
     const { port } = await echoServer(["--ssl", "--cert", file("server.crt"), "--key", file("server.key")]);
     // s_client keeps reading after its input ended (the echo server does not close)
-    const client = cleanup.add(Proc.spawn("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-CAfile", file("ca.crt"), "-verify_return_error", "-quiet"], { input: "ping over tls\n" }), (p) => p.kill());
+    const client = cleanup.add(
+      Proc.spawn("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-CAfile", file("ca.crt"), "-verify_return_error", "-quiet"], { input: "ping over tls\n" }),
+      (p) => p.kill(),
+    );
     await client.waitFor(/ping over tls\n/);
     expect(client.stderr).toContain("verify return:1");
     const listener = hio(["listen", "--port", "0", "--ssl", "--cert", file("server.crt"), "--key", file("server.key")]);
@@ -198,4 +201,3 @@ describe("hio --ssl", () => {
     }
   });
 });
-

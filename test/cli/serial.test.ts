@@ -61,10 +61,7 @@ describe("hio serial", () => {
   socatAndScript.it("monitor on a terminal sends keys as typed, Enter as --eol, and quits on Ctrl-]", async () => {
     const pair = await ptys();
     // script(1) runs hio on a pseudo-terminal, so the monitor takes raw keys.
-    const proc = cleanup.add(
-      Proc.spawn("script", ["-qfec", `${process.execPath} --import tsx src/cli/hio.ts serial monitor ${pair.a} --eol crlf`, "/dev/null"]),
-      (p) => p.kill(),
-    );
+    const proc = cleanup.add(Proc.spawn("script", ["-qfec", `${process.execPath} --import tsx src/cli/hio.ts serial monitor ${pair.a} --eol crlf`, "/dev/null"]), (p) => p.kill());
     await proc.waitFor(/Ctrl-\] quits/);
     const device = await peer(pair.b);
     proc.write("hi\r");

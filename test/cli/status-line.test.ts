@@ -12,7 +12,10 @@ afterEach(() => cleanup.run());
 
 class FakeStream {
   written = "";
-  constructor(readonly isTTY: boolean, readonly columns?: number) {}
+  constructor(
+    readonly isTTY: boolean,
+    readonly columns?: number,
+  ) {}
   write(text: string): boolean {
     this.written += text;
     return true;

@@ -18,7 +18,12 @@ describe("Doist.do({ signal })", () => {
     expect(error).toBeInstanceOf(AbortError);
     expect((error as AbortError).code).toBe("ABORT_ERR");
     expect(((error as AbortError).cause as Error).name).toBe("TimeoutError");
-    expect(trace.of("forever").slice(-2).map((line) => line.split(" ")[1])).toEqual(["cease", "exit"]);
+    expect(
+      trace
+        .of("forever")
+        .slice(-2)
+        .map((line) => line.split(" ")[1]),
+    ).toEqual(["cease", "exit"]);
     expect(doist.deeds).toEqual([]);
     expect(getEventListeners(signal, "abort")).toHaveLength(0);
   });

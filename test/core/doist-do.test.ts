@@ -1,15 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { DoDoer, Doist, doify, Signal, WAIT, currentWaker, waitFor, } from "../../src/core/index.js";
+import { DoDoer, Doist, doify, Signal, WAIT, currentWaker, waitFor } from "../../src/core/index.js";
 import { MAX_WAKE_PASSES } from "../../src/core/doist.js";
 import { Trace, TraceDoer, traceDo } from "../helpers/core-trace.js";
 
 function scenario(trace: Trace) {
-  return [
-    new TraceDoer(trace, "a", { times: 3 }),
-    new DoDoer({ doers: [new TraceDoer(trace, "b", { tock: 0.0625 }), traceDo(trace, "c", 4, 0.03125)] }),
-  ];
+  return [new TraceDoer(trace, "a", { times: 3 }), new DoDoer({ doers: [new TraceDoer(trace, "b", { tock: 0.0625 }), traceDo(trace, "c", 4, 0.03125)] })];
 }
 
 describe("Doist.do", () => {
@@ -318,16 +315,7 @@ describe("Doist.do and process signals", () => {
     });
     child.kill(signal);
     const result = await ended;
-    expect(output.trim().split("\n")).toEqual([
-      "first enter",
-      "second enter",
-      "ready",
-      "second cease",
-      "second exit",
-      "first cease",
-      "first exit",
-      "resolved done=false",
-    ]);
+    expect(output.trim().split("\n")).toEqual(["first enter", "second enter", "ready", "second cease", "second exit", "first cease", "first exit", "resolved done=false"]);
     expect(result.signal).toBe(signal);
   });
 });

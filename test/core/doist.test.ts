@@ -103,14 +103,7 @@ describe("Doist stepped by hand", () => {
     doist.enter();
     doist.recur();
     doist.exit();
-    expect(trace.lines().slice(6)).toEqual([
-      "0.03125 c cease",
-      "0.03125 c exit",
-      "0.03125 b cease",
-      "0.03125 b exit",
-      "0.03125 a cease",
-      "0.03125 a exit",
-    ]);
+    expect(trace.lines().slice(6)).toEqual(["0.03125 c cease", "0.03125 c exit", "0.03125 b cease", "0.03125 b exit", "0.03125 a cease", "0.03125 a exit"]);
     expect(doers.map((doer) => doer.done)).toEqual([false, false, false]);
     expect(doist.deeds).toEqual([]);
   });
@@ -357,20 +350,35 @@ describe("doify", () => {
 
   it("copies opts so changing the source object later does not leak in", () => {
     const opts = { n: 1 };
-    const copy = doify(function* () { return false; }, { opts });
+    const copy = doify(
+      function* () {
+        return false;
+      },
+      { opts },
+    );
     opts.n = 2;
     expect(copy.opts).toEqual({ n: 1 });
   });
 
   it("rejects a bad tock", () => {
-    expect(() => doify(function* () { return false; }, { tock: -1 })).toThrow(RangeError);
+    expect(() =>
+      doify(
+        function* () {
+          return false;
+        },
+        { tock: -1 },
+      ),
+    ).toThrow(RangeError);
   });
 
   it.each([
     ["an arrow function", () => 1],
-    ["a plain function", function plain() {
-      return 1;
-    }],
+    [
+      "a plain function",
+      function plain() {
+        return 1;
+      },
+    ],
     ["a number", 42],
     ["undefined", undefined],
   ])("rejects %s at once with a TypeError naming fn", (_name, fn) => {
@@ -390,8 +398,16 @@ describe("doify", () => {
     [{ name: 7 }, /^name must be a string/],
     [{ opts: "x" }, /^opts must be an object/],
   ])("rejects option %o with a TypeError naming it", (options, message) => {
-    expect(() => doify(function* () { return true; }, options as never)).toThrow(TypeError);
-    expect(() => doify(function* () { return true; }, options as never)).toThrow(message);
+    expect(() =>
+      doify(function* () {
+        return true;
+      }, options as never),
+    ).toThrow(TypeError);
+    expect(() =>
+      doify(function* () {
+        return true;
+      }, options as never),
+    ).toThrow(message);
   });
 });
 

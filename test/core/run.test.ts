@@ -57,7 +57,12 @@ describe("run", () => {
       { doers: [new TraceDoer(trace, "helper")], signals: false },
     ).catch((caught: unknown) => caught);
     expect((error as NodeJS.ErrnoException).code).toBe("ENOENT");
-    expect(trace.of("helper").slice(-2).map((line) => line.split(" ")[1])).toEqual(["cease", "exit"]);
+    expect(
+      trace
+        .of("helper")
+        .slice(-2)
+        .map((line) => line.split(" ")[1]),
+    ).toEqual(["cease", "exit"]);
   });
 
   it("gives up with a TimeoutError at its limit of tyme (non-real, deterministic)", async () => {
@@ -107,7 +112,15 @@ describe("runIn", () => {
   });
 
   it("rejects with an AbortError when the scheduler closes it first", async () => {
-    const doist = new Doist({ tock: 0.25, signals: false, doers: [doify(function* () { for (;;) yield; })] });
+    const doist = new Doist({
+      tock: 0.25,
+      signals: false,
+      doers: [
+        doify(function* () {
+          for (;;) yield;
+        }),
+      ],
+    });
     doist.enter();
     const pending = runIn(doist, function* () {
       for (;;) yield;

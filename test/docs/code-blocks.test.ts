@@ -60,7 +60,10 @@ function blocksOf(page: string): Block[] {
     for (let above = index - 1; above >= 0 && lines[above]!.trim() !== ""; above--) comments = `${lines[above]}\n${comments}`;
     const markers = [...comments.matchAll(/<!--\s*([\s\S]*?)\s*-->/g)].map((match) => match[1]!);
     const prelude = markers.filter((marker) => marker.startsWith("prelude:")).map((marker) => marker.slice("prelude:".length).trim());
-    const outputOf = markers.find((marker) => marker.startsWith("output of:"))?.slice("output of:".length).trim();
+    const outputOf = markers
+      .find((marker) => marker.startsWith("output of:"))
+      ?.slice("output of:".length)
+      .trim();
     blocks.push({
       page,
       line: index + 2,
@@ -95,13 +98,14 @@ beforeAll(() => {
     const prelude = block.prelude === "" ? "" : `${block.prelude}\n`;
     writeFileSync(join(CHECK_DIR, fileOf(block)), `${prelude}// ---- ${block.page}:${block.line}\n${block.code}\nexport {};\n`);
   }
-  writeFileSync(
-    join(CHECK_DIR, "tsconfig.json"),
-    JSON.stringify({ extends: "../tsconfig.json", include: ["*.ts"], compilerOptions: { noEmit: true } }, null, 2),
-  );
+  writeFileSync(join(CHECK_DIR, "tsconfig.json"), JSON.stringify({ extends: "../tsconfig.json", include: ["*.ts"], compilerOptions: { noEmit: true } }, null, 2));
   let output = "";
   try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(CHECK_DIR, "tsconfig.json"), "--pretty", "false"], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(CHECK_DIR, "tsconfig.json"), "--pretty", "false"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: "pipe",
+    });
   } catch (error) {
     output = String((error as { stdout?: string }).stdout ?? error);
   }

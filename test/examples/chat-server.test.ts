@@ -42,7 +42,11 @@ describe("examples/chat-server.ts", () => {
     }
     await runUntil(doist, () => room.members.size === count, "everyone joined");
     clients.forEach((client, index) => client.socket.write(`hi from ${index}\n`));
-    const heard = (client: RawClient) => client.text().split("\n").filter((line) => line.startsWith("<")).length;
+    const heard = (client: RawClient) =>
+      client
+        .text()
+        .split("\n")
+        .filter((line) => line.startsWith("<")).length;
     await runUntil(doist, () => clients.every((client) => heard(client) === count - 1), "every line relayed");
     const first = clients[0]!.text();
     for (let index = 1; index < count; index++) expect(first).toContain(`<user${index}> hi from ${index}\n`);

@@ -53,9 +53,7 @@ describe("examples/modbus-rtu-master.ts command line", () => {
       expect(await run(["read-input-registers", "10", "2"])).toEqual(["register 10 = 1010", "register 11 = 1011"]);
       expect(await run(["write-coil", "1", "on"])).toEqual(["ok"]);
       expect(await run(["write-coils", "8", "1,1,0,1,0,0,0,0,1"])).toEqual(["ok"]);
-      expect(await run(["read-coils", "0", "17"])).toEqual(
-        [1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 1].map((on, n) => `coil ${n} = ${on}`),
-      );
+      expect(await run(["read-coils", "0", "17"])).toEqual([1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 1].map((on, n) => `coil ${n} = ${on}`));
       expect(await run(["write-register", "5", "4242"])).toEqual(["ok"]);
       expect(await run(["write-registers", "20", "1,65535,300"])).toEqual(["ok"]);
       expect(await run(["read-holding-registers", "5", "1"])).toEqual(["register 5 = 4242"]);

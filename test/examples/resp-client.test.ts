@@ -111,7 +111,7 @@ redisServer.describe("examples/resp-client.ts against redis-server", () => {
     const lines = new Lines();
     expect(await main(["--port", String(redis.port)], lines.out)).toBe(0);
     expect(lines.lines.slice(0, 6)).toEqual(["> PING", "PONG", "> SET hio-ts:greeting hello from a generator", "OK", "> GET hio-ts:greeting", '"hello from a generator"']);
-    expect(lines.text).toContain("> LRANGE hio-ts:list 0 -1\n1) \"doist\"\n2) \"dodoer\"\n3) \"doer\"");
+    expect(lines.text).toContain('> LRANGE hio-ts:list 0 -1\n1) "doist"\n2) "dodoer"\n3) "doer"');
     expect(lines.text).toMatch(/\(integer\) 1001 {2}\(1000 replies in [\d.]+ ms\)/);
   });
 

@@ -193,7 +193,11 @@ export class Proc {
  * Runs `command` to completion with a deadline.
  * @returns its exit and output
  */
-export async function run(command: string, args: readonly string[], options: ProcOptions & { deadlineMs?: number } = {}): Promise<{ exit: Exit; stdout: string; stderr: string; stdoutBytes: Buffer }> {
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: ProcOptions & { deadlineMs?: number } = {},
+): Promise<{ exit: Exit; stdout: string; stderr: string; stdoutBytes: Buffer }> {
   const proc = Proc.spawn(command, args, options);
   try {
     const exit = await proc.waitExit(options.deadlineMs ?? 15_000);

@@ -53,9 +53,7 @@ export function hioPeerMissing(): string | undefined {
       break;
     }
     const last = probe.error !== undefined ? `${candidate} not found` : `${candidate}: ${probe.stderr.trim().split("\n").pop() ?? ""}`;
-    missing =
-      (missing === null ? "" : `${missing}, `) +
-      last;
+    missing = (missing === null ? "" : `${missing}, `) + last;
   }
   if (missing !== null) {
     missing =

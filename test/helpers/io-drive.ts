@@ -46,22 +46,25 @@ export class ReaderHarness<T> {
   constructor(body: () => Reader<T>, tock = 0.125) {
     this.doist = new Doist({ tock });
     const self = this;
-    const doer = doify(function* (): Dog {
-      try {
-        const reader = body();
-        let result = reader.next(self.doist.tyme);
-        while (!result.done) {
-          const tyme: number = yield result.value;
-          self.resumes++;
-          result = reader.next(tyme);
+    const doer = doify(
+      function* (): Dog {
+        try {
+          const reader = body();
+          let result = reader.next(self.doist.tyme);
+          while (!result.done) {
+            const tyme: number = yield result.value;
+            self.resumes++;
+            result = reader.next(tyme);
+          }
+          self.outcome = { state: "returned", value: result.value };
+        } catch (error) {
+          self.outcome = { state: "threw", error };
         }
-        self.outcome = { state: "returned", value: result.value };
-      } catch (error) {
-        self.outcome = { state: "threw", error };
-      }
-      self.finishedAt = self.doist.tyme;
-      return true;
-    }, { name: "reader" });
+        self.finishedAt = self.doist.tyme;
+        return true;
+      },
+      { name: "reader" },
+    );
     this.doist.enter([doer]);
   }
 

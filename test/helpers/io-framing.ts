@@ -51,5 +51,4 @@ export function chunk(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 }
 
 /** Renders events as strings, for readable assertions. */
-export const show = (events: FrameEvent[]): string[] =>
-  events.map((event) => (typeof event === "string" ? `!${event}` : new TextDecoder().decode(event)));
+export const show = (events: FrameEvent[]): string[] => events.map((event) => (typeof event === "string" ? `!${event}` : new TextDecoder().decode(event)));

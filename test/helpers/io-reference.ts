@@ -47,8 +47,7 @@ export function splitReference(
 }
 
 /** Strips one CR at the end (a line's CRLF ending). */
-export const stripCr = (segment: Uint8Array): Uint8Array =>
-  segment.length > 0 && segment[segment.length - 1] === 0x0d ? segment.subarray(0, segment.length - 1) : segment;
+export const stripCr = (segment: Uint8Array): Uint8Array => (segment.length > 0 && segment[segment.length - 1] === 0x0d ? segment.subarray(0, segment.length - 1) : segment);
 
 /**
  * Feeds `stream` in `chunks` through a ring of `capacity`, reading with
@@ -56,12 +55,7 @@ export const stripCr = (segment: Uint8Array): Uint8Array =>
  * resynchronises with `skipUntil(resync)`.
  * @returns the events seen, ending with `{ end: partial }`
  */
-export function driveReader(
-  chunks: Uint8Array[],
-  capacity: number,
-  next: (ring: RingBuffer) => Reader<Uint8Array>,
-  resync?: number | Uint8Array,
-): ParseEvent[] {
+export function driveReader(chunks: Uint8Array[], capacity: number, next: (ring: RingBuffer) => Reader<Uint8Array>, resync?: number | Uint8Array): ParseEvent[] {
   const ring = new RingBuffer({ capacity, name: "property rxbs" });
   const events: ParseEvent[] = [];
   let chunkIndex = 0;
@@ -119,7 +113,12 @@ export function lengthPrefixedReference(
   const events: ParseEvent[] = [];
   let at = 0;
   while (stream.length - at >= header) {
-    const field = lengthSize === 1 ? view.getUint8(at + lengthOffset) : lengthSize === 2 ? view.getUint16(at + lengthOffset, endian === "little") : view.getUint32(at + lengthOffset, endian === "little");
+    const field =
+      lengthSize === 1
+        ? view.getUint8(at + lengthOffset)
+        : lengthSize === 2
+          ? view.getUint16(at + lengthOffset, endian === "little")
+          : view.getUint32(at + lengthOffset, endian === "little");
     const total = header + field + lengthAdjustment;
     if (total < header) {
       events.push({ frame: [-1] }); // FrameError marker
@@ -166,7 +165,5 @@ export function slipReference(stream: Uint8Array, max: number): ParseEvent[] {
 
 /** Converts framer output (frames and error class names) to ParseEvents. */
 export function framerEvents(events: (Uint8Array | string)[]): ParseEvent[] {
-  return events.map((event) =>
-    typeof event === "string" ? (event === "FrameTooLongError" ? TOO_LONG : { frame: [-1] }) : frame(event),
-  );
+  return events.map((event) => (typeof event === "string" ? (event === "FrameTooLongError" ? TOO_LONG : { frame: [-1] }) : frame(event)));
 }

@@ -89,7 +89,15 @@ export class NullModemBinding implements BindingInterface {
   ) {}
 
   async list(): Promise<PortInfo[]> {
-    return [this.a, this.b].map((path) => ({ path, manufacturer: undefined, serialNumber: undefined, pnpId: undefined, locationId: undefined, productId: undefined, vendorId: undefined }));
+    return [this.a, this.b].map((path) => ({
+      path,
+      manufacturer: undefined,
+      serialNumber: undefined,
+      pnpId: undefined,
+      locationId: undefined,
+      productId: undefined,
+      vendorId: undefined,
+    }));
   }
 
   async open(options: BindingOpenOptions): Promise<BindingPortInterface> {

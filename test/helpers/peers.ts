@@ -111,7 +111,10 @@ function lookPython(modules: readonly string[]): { command?: string; problem?: s
       execFileSync(command, ["-c", modules.length === 0 ? "pass" : `import ${modules.join(", ")}`], { stdio: "pipe", timeout: 20_000 });
       return { command };
     } catch (error) {
-      const stderr = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim().split("\n").pop();
+      const stderr = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message)
+        .trim()
+        .split("\n")
+        .pop();
       last = `${command}: ${stderr}`;
     }
   }

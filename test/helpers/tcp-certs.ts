@@ -37,7 +37,23 @@ function makeCa(dir: string, name: string): void {
 function makeLeaf(dir: string, name: string, ca: string, subject: string, ext: string): void {
   writeFileSync(join(dir, `${name}.ext`), ext);
   openssl(dir, ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject]);
-  openssl(dir, ["x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.crt`, "-CAkey", `${ca}.key`, "-CAcreateserial", "-out", `${name}.crt`, "-days", "2", "-extfile", `${name}.ext`]);
+  openssl(dir, [
+    "x509",
+    "-req",
+    "-in",
+    `${name}.csr`,
+    "-CA",
+    `${ca}.crt`,
+    "-CAkey",
+    `${ca}.key`,
+    "-CAcreateserial",
+    "-out",
+    `${name}.crt`,
+    "-days",
+    "2",
+    "-extfile",
+    `${name}.ext`,
+  ]);
 }
 
 function collect(dir: string): TestCerts {
@@ -99,12 +115,22 @@ export async function makeTestCerts(): Promise<TestCerts> {
   const ca = await makeCa("ca");
   await makeCa("other-ca");
   const leaf = async (name: string, commonName: string, extensions: NonNullable<Parameters<typeof generate>[1]>["extensions"]) =>
-    save(name, await generate([{ name: "commonName", value: commonName }], { ...dates, algorithm: "sha256", ca: { key: ca.private, cert: ca.cert }, ...(extensions ? { extensions } : {}) }));
+    save(
+      name,
+      await generate([{ name: "commonName", value: commonName }], { ...dates, algorithm: "sha256", ca: { key: ca.private, cert: ca.cert }, ...(extensions ? { extensions } : {}) }),
+    );
   await leaf("server", "localhost", [
     { name: "basicConstraints", cA: false },
     { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
     { name: "extKeyUsage", serverAuth: true },
-    { name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }, { type: 7, ip: "::1" }] },
+    {
+      name: "subjectAltName",
+      altNames: [
+        { type: 2, value: "localhost" },
+        { type: 7, ip: "127.0.0.1" },
+        { type: 7, ip: "::1" },
+      ],
+    },
   ]);
   await leaf("sni", "other.test", [
     { name: "basicConstraints", cA: false },

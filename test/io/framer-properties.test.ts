@@ -15,8 +15,7 @@ import {
 import { chunk, pushAll } from "../helpers/io-framing.js";
 import { find, framerEvents, lengthPrefixedReference, slipReference, splitReference, stripCr, type ParseEvent } from "../helpers/io-reference.js";
 
-const stream = (alphabet: number[], maxLength = 200) =>
-  fc.array(fc.constantFrom(...alphabet), { maxLength }).map((bytes) => Uint8Array.from(bytes));
+const stream = (alphabet: number[], maxLength = 200) => fc.array(fc.constantFrom(...alphabet), { maxLength }).map((bytes) => Uint8Array.from(bytes));
 const cuts = fc.array(fc.nat({ max: 220 }), { maxLength: 14 });
 const RUNS = { numRuns: 300 };
 
@@ -38,9 +37,7 @@ describe("framer properties: any chunking gives the one-shot reference parse", (
   it("LineFramer", () => {
     fc.assert(
       fc.property(stream([0x61, 0x0d, 0x0a]), cuts, fc.integer({ min: 0, max: 10 }), (bytes, points, max) => {
-        expect(chunked(new LineFramer({ max }), bytes, points)).toEqual(
-          splitReference(bytes, Uint8Array.of(0x0a), max, { slack: 1, strip: stripCr, tail: "hold" }),
-        );
+        expect(chunked(new LineFramer({ max }), bytes, points)).toEqual(splitReference(bytes, Uint8Array.of(0x0a), max, { slack: 1, strip: stripCr, tail: "hold" }));
       }),
       RUNS,
     );

@@ -1,14 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  EndOfStreamError,
-  ReadTimeoutError,
-  RingBuffer,
-  RingEndedError,
-  lendRegions,
-  pipe,
-  regionsLength,
-  type Regions,
-} from "../../src/io/index.js";
+import { EndOfStreamError, ReadTimeoutError, RingBuffer, RingEndedError, lendRegions, pipe, regionsLength, type Regions } from "../../src/io/index.js";
 import { ReaderHarness, bytes, step, text } from "../helpers/io-drive.js";
 
 /** A ring of `capacity` holding `content` from position `head`, so it wraps when it runs past the end. */

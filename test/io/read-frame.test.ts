@@ -1,14 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  DelimiterFramer,
-  EndOfStreamError,
-  FrameTooLongError,
-  InterByteTimeoutFramer,
-  LineFramer,
-  ReadTimeoutError,
-  RingBuffer,
-  readFrame,
-} from "../../src/io/index.js";
+import { DelimiterFramer, EndOfStreamError, FrameTooLongError, InterByteTimeoutFramer, LineFramer, ReadTimeoutError, RingBuffer, readFrame } from "../../src/io/index.js";
 import { ReaderHarness, bytes, step, text } from "../helpers/io-drive.js";
 import { pushAll } from "../helpers/io-framing.js";
 

@@ -5,8 +5,7 @@ import { chunk } from "../helpers/io-framing.js";
 import { driveReader, splitReference, stripCr, type ParseEvent } from "../helpers/io-reference.js";
 
 /** Streams over a small alphabet, so delimiters (and near misses) are common. */
-const stream = (alphabet: number[], maxLength = 160) =>
-  fc.array(fc.constantFrom(...alphabet), { maxLength }).map((bytes) => Uint8Array.from(bytes));
+const stream = (alphabet: number[], maxLength = 160) => fc.array(fc.constantFrom(...alphabet), { maxLength }).map((bytes) => Uint8Array.from(bytes));
 const cuts = fc.array(fc.nat({ max: 200 }), { maxLength: 12 });
 const RUNS = { numRuns: 300 };
 

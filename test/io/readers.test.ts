@@ -1,17 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Doist, doify } from "../../src/core/index.js";
-import {
-  EndOfStreamError,
-  FrameTooLongError,
-  ReadTimeoutError,
-  RingBuffer,
-  readAvailable,
-  readExactly,
-  readLine,
-  readUntil,
-  skipUntil,
-  type Reader,
-} from "../../src/io/index.js";
+import { EndOfStreamError, FrameTooLongError, ReadTimeoutError, RingBuffer, readAvailable, readExactly, readLine, readUntil, skipUntil, type Reader } from "../../src/io/index.js";
 import { ReaderHarness, bytes, step, text } from "../helpers/io-drive.js";
 
 /** Feeds `chunks` one at a time, stepping the reader after each; collects the outcome. */

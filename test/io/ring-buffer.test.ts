@@ -86,7 +86,9 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.nat({ max: 14 }).map((n) => ({ kind: "readInto" as const, n })), weight: 2 },
   { arbitrary: fc.nat({ max: 14 }).map((n) => ({ kind: "consume" as const, n })), weight: 2 },
   {
-    arbitrary: fc.record({ needle: fc.uint8Array({ minLength: 1, maxLength: 3 }).map((a) => a.map((b) => b % 4)), from: fc.nat({ max: 12 }) }).map((r) => ({ kind: "indexOf" as const, ...r })),
+    arbitrary: fc
+      .record({ needle: fc.uint8Array({ minLength: 1, maxLength: 3 }).map((a) => a.map((b) => b % 4)), from: fc.nat({ max: 12 }) })
+      .map((r) => ({ kind: "indexOf" as const, ...r })),
     weight: 4,
   },
   { arbitrary: fc.constant({ kind: "clear" as const }), weight: 1 },

@@ -29,7 +29,11 @@ function modem(options: { name?: string; uid?: number } = {}): Driver {
 }
 
 /** Runs a handler on the driver in a hand-stepped Doist until it is done. */
-async function runHandler(driver: Driver, handler: (driver: Driver) => Generator<number | undefined, unknown, number>, reply?: (written: string) => string | undefined): Promise<SerialDoer<Driver>> {
+async function runHandler(
+  driver: Driver,
+  handler: (driver: Driver) => Generator<number | undefined, unknown, number>,
+  reply?: (written: string) => string | undefined,
+): Promise<SerialDoer<Driver>> {
   const doer = new SerialDoer({ serial: driver, handler });
   const doist = new Doist({ doers: [doer], tock: 0.25 });
   doist.enter();

@@ -151,7 +151,10 @@ describe("Modbus RTU master against a misbehaving device", () => {
   });
 
   it("gives up with ModbusTimeoutError when the device stays silent", async () => {
-    const failure = await run((master) => master.writeSingleRegister(1, 1, 1), () => undefined);
+    const failure = await run(
+      (master) => master.writeSingleRegister(1, 1, 1),
+      () => undefined,
+    );
     expect(failure).toBeInstanceOf(ModbusTimeoutError);
     expect((failure as Error).message).toBe("modbus unit 1 function 6 on serial /dev/ttyRTU: no response within 0.5 s");
   });

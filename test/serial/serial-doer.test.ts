@@ -96,7 +96,12 @@ describe("SerialDoer", () => {
 
   it("is woken when bytes arrive", async () => {
     const serial = serialAt();
-    const doer = new SerialDoer({ serial, handler: function* (serial) { yield* readLine(serial.rxbs); } });
+    const doer = new SerialDoer({
+      serial,
+      handler: function* (serial) {
+        yield* readLine(serial.rxbs);
+      },
+    });
     const doist = start(doer);
     await stepUntil(doist, () => serial.opened, "open");
     doist.recur();

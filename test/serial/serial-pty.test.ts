@@ -140,12 +140,16 @@ socat.describe("Serial on a socat pty pair", () => {
     expect(written).toBe(false); // the OS buffers filled up behind us: the peer waits
     const received: Buffer[] = [];
     let total = 0;
-    await eventually(() => {
-      const chunk = serial.rxbs.read();
-      received.push(Buffer.from(chunk));
-      total += chunk.length;
-      return total >= payload.length;
-    }, "every byte is read", 20_000);
+    await eventually(
+      () => {
+        const chunk = serial.rxbs.read();
+        received.push(Buffer.from(chunk));
+        total += chunk.length;
+        return total >= payload.length;
+      },
+      "every byte is read",
+      20_000,
+    );
     await writing;
     expect(sha(Buffer.concat(received))).toBe(sha(payload));
   });
@@ -166,10 +170,14 @@ socat.describe("Serial on a socat pty pair", () => {
     const stuckAt = serial.bytesSent;
     expect(stuckAt).toBeLessThan(payload.length);
     peer.resume();
-    await eventually(() => {
-      offer();
-      return peer.received >= payload.length;
-    }, "the peer has it all", 20_000);
+    await eventually(
+      () => {
+        offer();
+        return peer.received >= payload.length;
+      },
+      "the peer has it all",
+      20_000,
+    );
     expect(sha(peer.data())).toBe(sha(payload));
   });
 

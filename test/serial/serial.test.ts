@@ -1,13 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Tymist, type Waker } from "../../src/core/index.js";
-import {
-  Serial,
-  SerialCutoffError,
-  SerialNotFoundError,
-  SerialOpenError,
-  SerialPermissionError,
-  type SerialOptions,
-} from "../../src/serial/index.js";
+import { Serial, SerialCutoffError, SerialNotFoundError, SerialOpenError, SerialPermissionError, type SerialOptions } from "../../src/serial/index.js";
 import { settle, TestBinding, until } from "../helpers/serial-mock.js";
 
 const PATH = "/dev/ttyTEST0";
@@ -80,14 +73,18 @@ describe("Serial open and close", () => {
 
   it("rejects a device it may not open with SerialPermissionError", async () => {
     binding.openFailures.set(PATH, Object.assign(new Error("Permission denied, cannot open /dev/ttyTEST0"), { code: "EACCES" }));
-    const failure = await make().open().catch((error: unknown) => error);
+    const failure = await make()
+      .open()
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SerialPermissionError);
     expect((failure as Error).message).toMatch(/permission denied opening \/dev\/ttyTEST0.*dialout/);
   });
 
   it("rejects other open failures with SerialOpenError", async () => {
     binding.openFailures.set(PATH, new Error("Port is locked cannot open"));
-    const failure = await make().open().catch((error: unknown) => error);
+    const failure = await make()
+      .open()
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SerialOpenError);
     expect(failure).not.toBeInstanceOf(SerialNotFoundError);
     expect((failure as Error).message).toBe(`serial ${PATH}: cannot open ${PATH}: Port is locked cannot open`);

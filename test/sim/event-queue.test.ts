@@ -17,7 +17,10 @@ describe("EventQueue", () => {
         tymes.forEach((tyme, index) => queue.push(new Tagged(index), tyme));
         const popped: number[] = [];
         for (let event = queue.popDue(Infinity); event; event = queue.popDue(Infinity)) popped.push((event as Tagged).tag);
-        const expected = tymes.map((tyme, index) => [tyme, index] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, index]) => index);
+        const expected = tymes
+          .map((tyme, index) => [tyme, index] as const)
+          .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+          .map(([, index]) => index);
         expect(popped).toEqual(expected);
       }),
     );

@@ -72,7 +72,13 @@ describe("invariants and failure reports", () => {
         const requests = new RequestTracker();
         requests.open("never answered", 0.5);
         checks.add("answered within 1 s", requests.within(1));
-        return [doify(function* idle() { yield 0; yield 100; return true; })];
+        return [
+          doify(function* idle() {
+            yield 0;
+            yield 100;
+            return true;
+          }),
+        ];
       },
     };
     const fast = await failure(lonely, 0);
@@ -142,7 +148,14 @@ describe("ByteLedger", () => {
 
 describe("describeDoers", () => {
   it("indents the children of a DoDoer and marks sleeping doers", () => {
-    const sleeper = doify(function* sleeper() { yield 0; yield Infinity; return true; }, { name: "sleeper" });
+    const sleeper = doify(
+      function* sleeper() {
+        yield 0;
+        yield Infinity;
+        return true;
+      },
+      { name: "sleeper" },
+    );
     const group = new DoDoer({ doers: [sleeper] });
     const doist = new Doist({ doers: [group] });
     doist.enter();

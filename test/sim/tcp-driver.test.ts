@@ -133,7 +133,10 @@ describe("hio-ts/tcp on SimNet", () => {
 
   it("records every payload the net carries on a net-level wire log", async () => {
     const entries: string[] = [];
-    const wirelog = { tx: (bytes: Uint8Array, peer: string) => entries.push(`tx ${peer} ${new TextDecoder().decode(bytes)}`), rx: (bytes: Uint8Array, peer: string) => entries.push(`rx ${peer} ${new TextDecoder().decode(bytes)}`) };
+    const wirelog = {
+      tx: (bytes: Uint8Array, peer: string) => entries.push(`tx ${peer} ${new TextDecoder().decode(bytes)}`),
+      rx: (bytes: Uint8Array, peer: string) => entries.push(`rx ${peer} ${new TextDecoder().decode(bytes)}`),
+    };
     bench = new SimBench({ wirelog });
     bench.net.addHost("server");
     bench.net.addHost("client");

@@ -112,7 +112,9 @@ describe("ClientDoer with a handler", () => {
   });
 
   it("fails with the TLS error, not EndOfStreamError, when a TLS 1.3 server refuses its certificate", async () => {
-    const server = cleanup.add(new ServerTls({ port: 0, tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, requestCert: true, minVersion: "TLSv1.3" } }), (s) => s.close());
+    const server = cleanup.add(new ServerTls({ port: 0, tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, requestCert: true, minVersion: "TLSv1.3" } }), (s) =>
+      s.close(),
+    );
     await server.open();
     const client = new ClientTls({ port: server.port, tls: { ca: certs.ca, servername: "localhost", minVersion: "TLSv1.3" } });
     const doer = new ClientDoer({
@@ -123,7 +125,20 @@ describe("ClientDoer with a handler", () => {
         yield* readLine(client.rxbs);
       },
     });
-    const doist = new Doist({ doers: [new ServerDoer({ server, handler: function* (remoter: Remoter) { yield* readAvailable(remoter.rxbs); } }), doer], real: true, limit: 10, signals: false });
+    const doist = new Doist({
+      doers: [
+        new ServerDoer({
+          server,
+          handler: function* (remoter: Remoter) {
+            yield* readAvailable(remoter.rxbs);
+          },
+        }),
+        doer,
+      ],
+      real: true,
+      limit: 10,
+      signals: false,
+    });
     await expect(doist.do()).rejects.toBeInstanceOf(TlsError);
   });
 });

@@ -136,7 +136,9 @@ describe("reconnecting Client: delivery contract (issue 11)", () => {
       // Let every byte handed to the OS arrive (no service meanwhile), so the
       // kill loses nothing in kernel buffers: then lost == reported lost exactly.
       await waitUntil(() => peer.received === client.sentBytes, `in-flight bytes arrive`).catch((error) => {
-        throw new Error(`${(error as Error).message}: received ${peer.received}, sent ${client.sentBytes}, txbs ${client.txbs.length} state ${client.state} conns ${peer.connections.length} ${peer.connections.map((c) => c.received).join(",")} errors ${peer.errors.join(";")} clienterr ${client.error?.message} attempts ${client.attempts} unsent ${client.unsentBytes}`);
+        throw new Error(
+          `${(error as Error).message}: received ${peer.received}, sent ${client.sentBytes}, txbs ${client.txbs.length} state ${client.state} conns ${peer.connections.length} ${peer.connections.map((c) => c.received).join(",")} errors ${peer.errors.join(";")} clienterr ${client.error?.message} attempts ${client.attempts} unsent ${client.unsentBytes}`,
+        );
       });
       for (let index = 0; index < 3; index++) await turn();
       expect(peer.received).toBe(client.sentBytes);

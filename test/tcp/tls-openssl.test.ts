@@ -58,7 +58,9 @@ openssl.describe("TLS with openssl-made certificates", () => {
 
   it("serves openssl s_client verifying against the openssl CA", async () => {
     const { server, doist } = await setup({}, { ca: certs.ca });
-    const child = spawn("openssl", ["s_client", "-connect", `127.0.0.1:${server.port}`, "-CAfile", join(certs.dir, "ca.crt"), "-verify_return_error", "-quiet"], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("openssl", ["s_client", "-connect", `127.0.0.1:${server.port}`, "-CAfile", join(certs.dir, "ca.crt"), "-verify_return_error", "-quiet"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     cleanup.add(child, (c) => c.kill());
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -67,10 +67,7 @@ describe("TLS", () => {
   });
 
   it("accepts a client certificate from the CA (mutual TLS)", async () => {
-    const { server, client, doist } = await setup(
-      { ca: certs.ca, requestCert: true },
-      { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey },
-    );
+    const { server, client, doist } = await setup({ ca: certs.ca, requestCert: true }, { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
     client.txbs.write(bytes("mutual\n"));
     await runUntil(doist, () => client.rxbs.length === 7, "echo");
     expect(text(client.rxbs.read())).toBe("mutual\n");
@@ -96,7 +93,9 @@ describe("TLS", () => {
 
   openssl.it("serves openssl s_client, a peer no one here wrote", async () => {
     const { server, doist } = await setup({}, { ca: certs.ca });
-    const child = spawn("openssl", ["s_client", "-connect", `127.0.0.1:${server.port}`, "-CAfile", join(certs.dir, "ca.crt"), "-verify_return_error", "-quiet"], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("openssl", ["s_client", "-connect", `127.0.0.1:${server.port}`, "-CAfile", join(certs.dir, "ca.crt"), "-verify_return_error", "-quiet"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     cleanup.add(child, (c) => c.kill());
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));

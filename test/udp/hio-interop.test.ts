@@ -7,18 +7,7 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { Doist } from "../../src/core/index.js";
-import {
-  Memoer,
-  MemoKey,
-  memoGramOverhead,
-  MEMO_UDP_GRAM_SIZE,
-  parseMemoGram,
-  Peer,
-  PeerDoer,
-  readMemo,
-  type Memo,
-  type MemoerOptions,
-} from "../../src/udp/index.js";
+import { Memoer, MemoKey, memoGramOverhead, MEMO_UDP_GRAM_SIZE, parseMemoGram, Peer, PeerDoer, readMemo, type Memo, type MemoerOptions } from "../../src/udp/index.js";
 import { HioMemoPeer, hioPattern, needHio, type HioPeerOptions } from "../helpers/hio-peer.js";
 import { Cleanup, stepUntil } from "../helpers/udp-harness.js";
 
@@ -130,7 +119,15 @@ hioPeers.describe("memos with Python hio over UDP", () => {
     const zeroth = parseMemoGram(rendered[0]!);
     if (typeof zeroth === "string") throw new Error(zeroth);
     const forged = rendered[0]!.slice();
-    forged.set(Buffer.from("0B" + Buffer.concat([Buffer.alloc(2), forger.sign(zeroth.signed!)]).toString("base64url").slice(2)), forged.length - 88);
+    forged.set(
+      Buffer.from(
+        "0B" +
+          Buffer.concat([Buffer.alloc(2), forger.sign(zeroth.signed!)])
+            .toString("base64url")
+            .slice(2),
+      ),
+      forged.length - 88,
+    );
     expect(reassembler.push(forged, { host: "127.0.0.1", port: 40_001 }, 0)).toBeUndefined();
     expect(reassembler.counters.badSignature).toBe(2);
 

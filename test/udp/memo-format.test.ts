@@ -18,13 +18,24 @@ describe("encodeMemo", () => {
   it("writes the documented 16-byte big-endian header", () => {
     const [segment] = encodeMemo(Uint8Array.of(0xaa, 0xbb), 0x01020304, 100);
     expect(Array.from(segment!)).toEqual([
-      MEMO_VERSION, 0, // version, flags
-      0x01, 0x02, 0x03, 0x04, // message id
-      0x00, 0x00, // index
-      0x00, 0x01, // count
-      0x00, 0x02, // stride
-      0x00, 0x00, 0x00, 0x02, // message length
-      0xaa, 0xbb,
+      MEMO_VERSION,
+      0, // version, flags
+      0x01,
+      0x02,
+      0x03,
+      0x04, // message id
+      0x00,
+      0x00, // index
+      0x00,
+      0x01, // count
+      0x00,
+      0x02, // stride
+      0x00,
+      0x00,
+      0x00,
+      0x02, // message length
+      0xaa,
+      0xbb,
     ]);
   });
 

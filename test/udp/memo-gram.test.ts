@@ -5,15 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  encodeMemoGrams,
-  MemoKey,
-  memoGramCount,
-  memoIdOf,
-  MemoReassembler,
-  parseMemoGram,
-  verifyMemoSignature,
-} from "../../src/udp/index.js";
+import { encodeMemoGrams, MemoKey, memoGramCount, memoIdOf, MemoReassembler, parseMemoGram, verifyMemoSignature } from "../../src/udp/index.js";
 
 const hex = (text: string) => new Uint8Array(Buffer.from(text, "hex"));
 /** A 5-byte memo "!(/6=" rendered by hio's AuthMemoer, seed 00..01 (text headers). */

@@ -184,7 +184,10 @@ describe("MemoReassembler", () => {
       fc.property(
         originals,
         fc.integer({ min: 17, max: 200 }),
-        fc.array(fc.uint8Array({ maxLength: 64 }).filter((bytes) => decodeMemoSegment(bytes) === undefined), { maxLength: 20 }),
+        fc.array(
+          fc.uint8Array({ maxLength: 64 }).filter((bytes) => decodeMemoSegment(bytes) === undefined),
+          { maxLength: 20 },
+        ),
         fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }),
         fc.array(fc.nat(), { maxLength: 60 }),
         fc.integer({ min: 0, max: 0xffff_ffff }),
@@ -229,19 +232,16 @@ describe("MemoReassembler", () => {
   it("never throws on valid segments with corrupted headers (fuzzed)", () => {
     const segments = encodeMemo(message(900), 77, 100);
     fc.assert(
-      fc.property(
-        fc.array(fc.record({ segment: fc.nat(segments.length - 1), at: fc.nat(15), value: fc.nat(255) }), { maxLength: 40 }),
-        (corruptions) => {
-          const reassembler = v1({ maxBytes: 10_000 });
-          for (const { segment, at, value } of corruptions) {
-            const copy = segments[segment]!.slice();
-            copy[at] = value;
-            reassembler.push(copy, alice, 0);
-            expect(reassembler.bytes).toBeLessThanOrEqual(10_000);
-          }
-          expect(sumOfOutcomes(reassembler)).toBe(corruptions.length);
-        },
-      ),
+      fc.property(fc.array(fc.record({ segment: fc.nat(segments.length - 1), at: fc.nat(15), value: fc.nat(255) }), { maxLength: 40 }), (corruptions) => {
+        const reassembler = v1({ maxBytes: 10_000 });
+        for (const { segment, at, value } of corruptions) {
+          const copy = segments[segment]!.slice();
+          copy[at] = value;
+          reassembler.push(copy, alice, 0);
+          expect(reassembler.bytes).toBeLessThanOrEqual(10_000);
+        }
+        expect(sumOfOutcomes(reassembler)).toBe(corruptions.length);
+      }),
       { numRuns: 500, seed: 99 },
     );
   });

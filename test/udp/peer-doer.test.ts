@@ -351,4 +351,3 @@ describe("memo sender churn leaves nothing behind (issue 11 leak check)", () => 
     expect(doist.deeds.length).toBe(1); // only the receiver: every sender's PeerDoer is gone
   });
 });
-

@@ -1,17 +1,7 @@
 import dgram from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { WireLog } from "../../src/io/index.js";
-import {
-  Peer,
-  UdpDatagramSizeError,
-  UdpMulticastError,
-  UdpOpenError,
-  UdpSendError,
-  UdpStateError,
-  type Datagram,
-  type PeerOptions,
-  type UdpError,
-} from "../../src/udp/index.js";
+import { Peer, UdpDatagramSizeError, UdpMulticastError, UdpOpenError, UdpSendError, UdpStateError, type Datagram, type PeerOptions, type UdpError } from "../../src/udp/index.js";
 import { Cleanup, until } from "../helpers/udp-harness.js";
 
 const cleanup = new Cleanup();
@@ -257,9 +247,7 @@ describe("Peer queues and errors", () => {
     })();
     expect(error).toBeInstanceOf(UdpDatagramSizeError);
     expect(error).toMatchObject({ size: 1001, maxSize: 1000 });
-    expect((error as Error).message).toBe(
-      `udp peer big 127.0.0.1:${sender.port}: datagram of 1001 bytes to 127.0.0.1:9 is over maxDatagramSize (1000 bytes)`,
-    );
+    expect((error as Error).message).toBe(`udp peer big 127.0.0.1:${sender.port}: datagram of 1001 bytes to 127.0.0.1:9 is over maxDatagramSize (1000 bytes)`);
   });
 
   it("throws UdpStateError for a send on a closed peer", () => {

@@ -55,7 +55,7 @@ socat.describe("interop with socat as the far peer", () => {
     const peer = await openPeer("127.0.0.1");
     const socat = spawnChild(cleanup, "socat", ["-u", "STDIN", `UDP4-SENDTO:127.0.0.1:${peer.port}`]);
     socat.process.stdin!.end("from socat\n");
-    await until(() => peer.canReceive || socat.process.exitCode !== null && socat.process.exitCode !== 0, `the datagram (socat stderr: ${socat.stderr})`);
+    await until(() => peer.canReceive || (socat.process.exitCode !== null && socat.process.exitCode !== 0), `the datagram (socat stderr: ${socat.stderr})`);
     const datagram = peer.receive()!;
     expect(text(datagram.data)).toBe("from socat\n");
     expect(datagram.from.host).toBe("127.0.0.1");

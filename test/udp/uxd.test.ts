@@ -51,7 +51,10 @@ const path = () => join(dir, `peer-${sockets++}.sock`);
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 function uxdPeer(options: { host?: string; maxSendCount?: number } = {}): Peer {
-  return cleanup.add(new Peer({ driver: unixDatagramDriver(), host: options.host ?? path(), name: "uxd", ...(options.maxSendCount === undefined ? {} : { maxSendCount: options.maxSendCount }) }), (it) => it.close());
+  return cleanup.add(
+    new Peer({ driver: unixDatagramDriver(), host: options.host ?? path(), name: "uxd", ...(options.maxSendCount === undefined ? {} : { maxSendCount: options.maxSendCount }) }),
+    (it) => it.close(),
+  );
 }
 
 function tsMemoPeer(options: Omit<MemoerOptions, "peer"> = {}) {
@@ -144,7 +147,9 @@ hioPeers.describe("memos with Python hio over Unix datagrams", () => {
         } catch (error) {
           hio.process.kill("SIGUSR1");
           await new Promise((resolve) => setTimeout(resolve, 300));
-          throw new Error(`${String(error)} (${JSON.stringify(ts.peer.counters)}, queued ${ts.memoer.queuedBytes}, in flight ${ts.peer.sendQueueLength}; hio ${JSON.stringify(hio.events).slice(0, 300)} ${hio.stderr.slice(-1500)})`);
+          throw new Error(
+            `${String(error)} (${JSON.stringify(ts.peer.counters)}, queued ${ts.memoer.queuedBytes}, in flight ${ts.peer.sendQueueLength}; hio ${JSON.stringify(hio.events).slice(0, 300)} ${hio.stderr.slice(-1500)})`,
+          );
         }
         await waiting;
         expect(got).toMatchObject({ event: "memo", length, sha256: sha256(original), src: ts.peer.host, vid: signed ? signer!.vid : null });
@@ -152,7 +157,12 @@ hioPeers.describe("memos with Python hio over Unix datagrams", () => {
       for (const [salt, length] of sizes.entries()) {
         hio.command({ cmd: "send", to: ts.peer.host, length, salt });
         await hio.next((event) => event.event === "queued", 10_000);
-        await stepUntil(ts.doist, () => ts.memos.length > salt, `the memo of ${length} bytes from hio (${JSON.stringify(ts.memoer.reassembler.counters)}, ${JSON.stringify(ts.peer.counters)}; hio: ${JSON.stringify(hio.events).slice(0, 300)} ${hio.stderr.slice(-1500)})`, 30_000);
+        await stepUntil(
+          ts.doist,
+          () => ts.memos.length > salt,
+          `the memo of ${length} bytes from hio (${JSON.stringify(ts.memoer.reassembler.counters)}, ${JSON.stringify(ts.peer.counters)}; hio: ${JSON.stringify(hio.events).slice(0, 300)} ${hio.stderr.slice(-1500)})`,
+          30_000,
+        );
         const memo = ts.memos[salt]!;
         expect([memo.data.length, sha256(memo.data)]).toEqual([length, sha256(hioPattern(length, salt))]);
         expect(memo.from).toEqual({ host: ready.path, port: 0 });

@@ -3,7 +3,22 @@
  *
  * @module
  */
-import { Console, ConsoleDoer, EndOfStreamError, Server, ServerDoer, ServerTls, Signal, doify, readAvailable, waitFor, writeAll, type Operation, type Remoter, type Tymth } from "../../index.js";
+import {
+  Console,
+  ConsoleDoer,
+  EndOfStreamError,
+  Server,
+  ServerDoer,
+  ServerTls,
+  Signal,
+  doify,
+  readAvailable,
+  waitFor,
+  writeAll,
+  type Operation,
+  type Remoter,
+  type Tymth,
+} from "../../index.js";
 import { formatAddress, noExtra, parseCommand, parsePort, parsePositive, parseSeconds } from "../args.js";
 import { ExitCode } from "../exit-codes.js";
 import { drained, pump } from "../pump.js";
