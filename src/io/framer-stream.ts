@@ -58,6 +58,13 @@ export class FramerTransform extends Transform {
     this.#flushPartial = options.flushPartial === true;
   }
 
+  /**
+   * Feeds a chunk to the framer and pushes every frame it completes (stream
+   * internals; called by Node, not by users).
+   * @param chunk the bytes received
+   * @param _encoding unused: chunks are bytes
+   * @param callback called once the chunk is framed, with the framer's error if any
+   */
   override _transform(chunk: Uint8Array, _encoding: BufferEncoding, callback: TransformCallback): void {
     let frames: Uint8Array[];
     try {
@@ -73,6 +80,12 @@ export class FramerTransform extends Transform {
     callback();
   }
 
+  /**
+   * At the end of input: pushes what the framer still completes, then the
+   * unframed tail when `flushPartial` is set (else counts it in `partial`)
+   * (stream internals; called by Node, not by users).
+   * @param callback called once the end is handled
+   */
   override _flush(callback: TransformCallback): void {
     // An error that followed frames in the last push comes out of the next one.
     let pending: Uint8Array[];
