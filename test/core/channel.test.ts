@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, Channel, ChannelClosedError, Doist, TimeoutError, doify, type DoFunction } from "../../src/core/index.js";
+import { describe, expect, it } from "vitest";
+import { AbortError, Channel, ChannelClosedError, TimeoutError, doify } from "../../src/core/index.js";
+import { steppedDoists } from "../helpers/core-step.js";
 
-const doists: Doist[] = [];
-afterEach(() => {
-  for (const doist of doists.splice(0)) doist.exit();
-});
-
-function stepped(doers: DoFunction[], tock = 0.25): Doist {
-  const doist = new Doist({ doers, tock, signals: false });
-  doists.push(doist);
-  doist.enter();
-  return doist;
-}
+const stepped = steppedDoists();
 
 describe("Channel: Deck's push and pull", () => {
   it("push adds in order, pull returns oldest first and undefined when empty (falsy values survive)", () => {

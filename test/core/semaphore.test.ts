@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Doist, HioError, Lock, Semaphore, TimeoutError, doify, type DoFunction, type Operation } from "../../src/core/index.js";
+import { describe, expect, it } from "vitest";
+import { HioError, Lock, Semaphore, TimeoutError, doify, type Operation } from "../../src/core/index.js";
+import { steppedDoists } from "../helpers/core-step.js";
 
-const doists: Doist[] = [];
-afterEach(() => {
-  for (const doist of doists.splice(0)) doist.exit();
-});
-
-function stepped(doers: DoFunction[], tock = 0.25): Doist {
-  const doist = new Doist({ doers, tock, signals: false });
-  doists.push(doist);
-  doist.enter();
-  return doist;
-}
+const stepped = steppedDoists();
 
 describe("Semaphore", () => {
   it("lets at most `permits` dogs in at once, first come first served", () => {

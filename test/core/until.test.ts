@@ -2,23 +2,14 @@ import { lookup } from "node:dns/promises";
 import { readFile } from "node:fs/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, Doist, TimeoutError, WAIT, doify, until, type DoFunction } from "../../src/core/index.js";
+import { describe, expect, it } from "vitest";
+import { AbortError, Doist, TimeoutError, WAIT, doify, until } from "../../src/core/index.js";
+import { steppedDoists } from "../helpers/core-step.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-const doists: Doist[] = [];
-afterEach(() => {
-  for (const doist of doists.splice(0)) doist.exit();
-});
-
-function stepped(doers: DoFunction[], tock = 0.25): Doist {
-  const doist = new Doist({ doers, tock, signals: false });
-  doists.push(doist);
-  doist.enter();
-  return doist;
-}
+const stepped = steppedDoists();
 
 const microtasks = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -77,9 +68,8 @@ describe("until", () => {
       resumedAt = tymth();
       return true;
     });
-    const doist = new Doist({ doers: [waiter], real: true, tock: 1, signals: false });
-    doists.push(doist);
-    await doist.do({ limit: 5 });
+    // do() runs every exit on every path, so this Doist needs no afterEach.
+    await new Doist({ doers: [waiter], real: true, tock: 1, signals: false }).do({ limit: 5 });
     expect(resumedAt).toBe(0); // a wake pass at tyme 0; polling would first see it at tyme 1
   });
 

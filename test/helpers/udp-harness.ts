@@ -4,7 +4,8 @@
  * passes, a seeded PRNG, and a cleanup list closed in afterEach.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import type { Doist } from "../../src/core/index.js";
+import { Doist } from "../../src/core/index.js";
+import { PeerDoer, readMemo, type Memo, type Memoer, type Peer } from "../../src/udp/index.js";
 
 /** Lets the event loop run one turn (I/O, timers, immediates). */
 export function nextTurn(): Promise<void> {
@@ -125,4 +126,26 @@ export function spawnChild(cleanup: Cleanup, command: string, args: string[]): C
     await running.exited;
   });
   return result;
+}
+
+/**
+ * A hand-stepped Doist whose PeerDoer services `peer` and `memoer` and
+ * collects every memo read, in order (the far end of the interop tests).
+ * @param peer the peer, not yet opened (the PeerDoer opens it)
+ * @param memoer the Memoer over `peer`
+ * @param cleanup where the Doist's exit is registered
+ * @returns the collected memos and the entered Doist
+ */
+export function collectMemos(peer: Peer, memoer: Memoer, cleanup: Cleanup): { memos: Memo[]; doist: Doist } {
+  const memos: Memo[] = [];
+  const doer = new PeerDoer({
+    peer,
+    memoer,
+    handler: function* collect() {
+      for (;;) memos.push(yield* readMemo(memoer));
+    },
+  });
+  const doist = cleanup.add(new Doist({ tock: 0.01, doers: [doer] }), (it) => it.exit());
+  doist.enter();
+  return { memos, doist };
 }

@@ -6,10 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { Doist } from "../../src/core/index.js";
-import { Memoer, MemoKey, memoGramOverhead, MEMO_UDP_GRAM_SIZE, parseMemoGram, Peer, PeerDoer, readMemo, type Memo, type MemoerOptions } from "../../src/udp/index.js";
+import { Memoer, MemoKey, memoGramOverhead, MEMO_UDP_GRAM_SIZE, parseMemoGram, Peer, type MemoerOptions } from "../../src/udp/index.js";
 import { HioMemoPeer, hioPattern, needHio, type HioPeerOptions } from "../helpers/hio-peer.js";
-import { Cleanup, stepUntil } from "../helpers/udp-harness.js";
+import { Cleanup, collectMemos, stepUntil } from "../helpers/udp-harness.js";
 
 const hioPeers = needHio();
 const cleanup = new Cleanup();
@@ -30,17 +29,7 @@ async function hioPeer(options: HioPeerOptions): Promise<{ hio: HioMemoPeer; por
 function tsPeer(options: Omit<MemoerOptions, "peer"> = {}) {
   const peer = cleanup.add(new Peer({ host: "127.0.0.1", bufferSize: 4 << 20 }), (it) => it.close());
   const memoer = new Memoer({ peer, timeout: 60, ...options });
-  const memos: Memo[] = [];
-  const doer = new PeerDoer({
-    peer,
-    memoer,
-    handler: function* collect() {
-      for (;;) memos.push(yield* readMemo(memoer));
-    },
-  });
-  const doist = cleanup.add(new Doist({ tock: 0.01, doers: [doer] }), (it) => it.exit());
-  doist.enter();
-  return { peer, memoer, memos, doist };
+  return { peer, memoer, ...collectMemos(peer, memoer, cleanup) };
 }
 
 const variants = [

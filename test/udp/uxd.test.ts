@@ -10,26 +10,12 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { Doist } from "../../src/core/index.js";
-import {
-  Memoer,
-  MemoKey,
-  memoGramOverhead,
-  Peer,
-  PeerDoer,
-  readMemo,
-  UdpOpenError,
-  UdpSendError,
-  unixDatagramDriver,
-  UXD_ADDON,
-  type Memo,
-  type MemoerOptions,
-} from "../../src/udp/index.js";
+import { Memoer, MemoKey, memoGramOverhead, Peer, UdpOpenError, UdpSendError, unixDatagramDriver, UXD_ADDON, type MemoerOptions } from "../../src/udp/index.js";
 import { requireUxdAddon } from "../../src/udp/unix-driver.js";
 import { UxdAddonError } from "../../src/udp/index.js";
 import { HioMemoPeer, hioPattern, needHio } from "../helpers/hio-peer.js";
 import { peerGate } from "../helpers/peers.js";
-import { Cleanup, stepUntil, until } from "../helpers/udp-harness.js";
+import { Cleanup, collectMemos, stepUntil, until } from "../helpers/udp-harness.js";
 
 function addonMissing(): string | undefined {
   try {
@@ -60,17 +46,7 @@ function uxdPeer(options: { host?: string; maxSendCount?: number } = {}): Peer {
 function tsMemoPeer(options: Omit<MemoerOptions, "peer"> = {}) {
   const peer = uxdPeer();
   const memoer = new Memoer({ peer, timeout: 60, segmentSize: peer.maxDatagramSize, ...options });
-  const memos: Memo[] = [];
-  const doer = new PeerDoer({
-    peer,
-    memoer,
-    handler: function* collect() {
-      for (;;) memos.push(yield* readMemo(memoer));
-    },
-  });
-  const doist = cleanup.add(new Doist({ tock: 0.01, doers: [doer] }), (it) => it.exit());
-  doist.enter();
-  return { peer, memoer, memos, doist };
+  return { peer, memoer, ...collectMemos(peer, memoer, cleanup) };
 }
 
 describe("Unix datagram addon loading", () => {
