@@ -23,18 +23,15 @@ import { parseArgs } from "node:util";
 import {
   Client,
   ClientDoer,
-  DoDoer,
   Doist,
   FrameTooLongError,
   HioError,
   decodeUtf8,
-  doify,
   encodeUtf8,
   readAvailable,
   readExactly,
   readLine,
   writeAll,
-  type DoFunction,
   type Operation,
   type RingBuffer,
 } from "hio-ts";
@@ -174,12 +171,15 @@ export function* readReply(ring: RingBuffer, options: RespOptions = {}): Operati
  * ```ts
  * const client = new Client({ port: 6379 });
  * const resp = new Resp(client);
- * const job = doify(function* () {
- *   yield* client.waitConnected({ timeout: 5 });
- *   yield* resp.command("SET", "greeting", "hello");
- *   const value = yield* resp.command("GET", "greeting"); // Uint8Array "hello"
- *   return true;
+ * const doer = new ClientDoer({
+ *   client,
+ *   handler: function* (client) {
+ *     yield* client.waitConnected({ timeout: 5 });
+ *     yield* resp.command("SET", "greeting", "hello");
+ *     const value = yield* resp.command("GET", "greeting"); // Uint8Array "hello"
+ *   },
  * });
+ * await new Doist({ real: true, doers: [doer] }).do(); // ends when the handler returns
  * ```
  */
 export class Resp {
@@ -258,20 +258,6 @@ export function formatReply(value: RespValue, indent = ""): string {
     .join("\n");
 }
 
-/** A DoDoer that is done when `until` is (closing its client's doer with it). */
-class Session extends DoDoer {
-  constructor(
-    doers: (DoFunction | ClientDoer)[],
-    readonly until: DoFunction,
-  ) {
-    super({ doers });
-  }
-
-  override recur(tyme: number): boolean {
-    return super.recur(tyme) || this.until.done === true;
-  }
-}
-
 function* tour(resp: Resp, out: (line: string) => void): Operation<void> {
   const show = function* (...args: (string | number)[]): Operation<void> {
     out(`> ${args.join(" ")}`);
@@ -321,9 +307,11 @@ export async function main(argv: string[] = process.argv.slice(2), out: (line: s
   const client = new Client({ host: values.host, port });
   const resp = new Resp(client, { timeout });
   let failed = false;
-  const job = doify(
-    function* redis() {
-      yield; // enter: the ClientDoer opens the client in its own
+  // The ClientDoer is done when its handler returns (and what it wrote is
+  // sent), so the Doist ends with it and closes the client.
+  const doer = new ClientDoer({
+    client,
+    handler: function* redis(client) {
       yield* client.waitConnected({ timeout });
       try {
         if (positionals.length === 0) yield* tour(resp, out);
@@ -333,12 +321,9 @@ export async function main(argv: string[] = process.argv.slice(2), out: (line: s
         out(formatReply(error));
         failed = true;
       }
-      return true;
     },
-    { name: "redis" },
-  );
-  // The job runs before the pump in each pass, so a command goes out in the pass that wrote it.
-  const doist = new Doist({ name: "resp-client", real: true, doers: [new Session([job, new ClientDoer({ client })], job)] });
+  });
+  const doist = new Doist({ name: "resp-client", real: true, doers: [doer] });
   try {
     await doist.do();
   } catch (error) {

@@ -17,7 +17,7 @@
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { Client, ClientDoer, DoDoer, Doist, HioError, decodeUtf8, doify, encodeUtf8, readLine, writeAll, type DoDoerOptions, type DoFunction } from "hio-ts";
+import { Client, ClientDoer, Doist, HioError, decodeUtf8, encodeUtf8, readLine, writeAll, type ClientHandler, type Operation } from "hio-ts";
 
 /** What one echo exchange gave. */
 export interface Echo {
@@ -30,51 +30,31 @@ export interface Echo {
 }
 
 /**
- * Makes the protocol doer: waits for the connection, then sends each message
- * and reads its echo before sending the next.
- * @param client the client (run by a ClientDoer next to this doer)
+ * Makes the client's protocol handler: waits for the connection, then sends
+ * each message and reads its echo before sending the next. Run it as a
+ * ClientDoer's `handler`; the ClientDoer is done once it returns.
  * @param messages lines to send
  * @param echoes receives each exchange as it completes
  * @param timeout seconds of tyme to wait for the connection and each echo
- * @returns a doer that is done after the last echo
+ * @returns the handler, a generator function of the client
+ * @example
+ * ```ts
+ * const echoes: Echo[] = [];
+ * const doer = new ClientDoer({ client: new Client({ port: 7000 }), handler: echoTalker(["hello"], echoes) });
+ * await new Doist({ real: true, doers: [doer] }).do(); // ends after the last echo
+ * ```
  */
-export function echoTalker(client: Client, messages: readonly string[], echoes: Echo[], timeout = 5): DoFunction {
-  return doify(
-    function* talk() {
-      yield; // enter: nothing to set up (the ClientDoer opens the client in its enter)
-      yield* client.waitConnected({ timeout });
-      for (const message of messages) {
-        // Round trips are measured on the wall clock: tyme only moves in tocks.
-        const start = performance.now();
-        yield* writeAll(client.txbs, encodeUtf8(`${message}\n`));
-        const line = yield* readLine(client.rxbs, { timeout });
-        echoes.push({ sent: message, received: decodeUtf8(line), rttMs: performance.now() - start });
-      }
-      return true;
-    },
-    { name: "echo talker" },
-  );
-}
-
-/**
- * Runs a client and its protocol doer; done when the protocol doer is, which
- * closes the client (a ClientDoer alone runs until it is removed).
- */
-export class Session extends DoDoer {
-  readonly #until: DoFunction;
-
-  /**
-   * @param options the DoDoer's options (its doers)
-   * @param until the doer whose end ends the session
-   */
-  constructor(options: DoDoerOptions, until: DoFunction) {
-    super(options);
-    this.#until = until;
-  }
-
-  override recur(tyme: number): boolean {
-    return super.recur(tyme) || this.#until.done === true;
-  }
+export function echoTalker(messages: readonly string[], echoes: Echo[], timeout = 5): ClientHandler {
+  return function* talk(client: Client): Operation<void> {
+    yield* client.waitConnected({ timeout });
+    for (const message of messages) {
+      // Round trips are measured on the wall clock: tyme only moves in tocks.
+      const start = performance.now();
+      yield* writeAll(client.txbs, encodeUtf8(`${message}\n`));
+      const line = yield* readLine(client.rxbs, { timeout });
+      echoes.push({ sent: message, received: decodeUtf8(line), rttMs: performance.now() - start });
+    }
+  };
 }
 
 /**
@@ -109,11 +89,10 @@ export async function main(argv: string[] = process.argv.slice(2), out: (line: s
   const messages = positionals.length > 0 ? positionals : ["hello", "world"];
   const client = new Client({ host: values.host, port });
   const echoes: Echo[] = [];
-  const talker = echoTalker(client, messages, echoes, timeout);
-  // The protocol doer runs before the pump in each pass, so a line it writes
-  // is sent in the same pass instead of at the next tock.
-  const session = new Session({ doers: [talker, new ClientDoer({ client })] }, talker);
-  const doist = new Doist({ name: "tcp-echo-client", real: true, doers: [session] });
+  // The ClientDoer is done when the handler returns (and its writes are
+  // sent), so the Doist ends with it and closes the client.
+  const doer = new ClientDoer({ client, handler: echoTalker(messages, echoes, timeout) });
+  const doist = new Doist({ name: "tcp-echo-client", real: true, doers: [doer] });
   try {
     await doist.do();
   } catch (error) {

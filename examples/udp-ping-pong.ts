@@ -21,18 +21,19 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import {
-  DoDoer,
   Doist,
   HioError,
   Peer,
   PeerDoer,
+  Signal,
   UdpTimeoutError,
   decodeUtf8,
   encodeUtf8,
   formatUdpAddress,
+  race,
   readDatagram,
+  waitFor,
   writeDatagram,
-  type Doable,
   type UdpAddress,
   type Operation,
 } from "hio-ts";
@@ -42,10 +43,12 @@ type Out = (line: string) => void;
 /**
  * Answers `ping N` with `pong N` to whoever sent it; ignores anything else.
  * @param answered counts the pongs sent
- * @returns a handler for a PeerDoer (runs until the Doist stops)
+ * @param stop when given, the handler returns as soon as it notifies;
+ *   without it the handler runs until the Doist stops
+ * @returns a handler for a PeerDoer
  */
-export function pongHandler(answered: { count: number } = { count: 0 }) {
-  return function* pong(peer: Peer): Operation<void> {
+export function pongHandler(answered: { count: number } = { count: 0 }, stop?: Signal) {
+  function* serve(peer: Peer): Operation<void> {
     for (;;) {
       const { data, from } = yield* readDatagram(peer);
       const text = decodeUtf8(data);
@@ -53,6 +56,11 @@ export function pongHandler(answered: { count: number } = { count: 0 }) {
       yield* writeDatagram(peer, encodeUtf8(`pong ${text.slice(5)}`), from);
       answered.count++;
     }
+  }
+  return function* pong(peer: Peer): Operation<unknown> {
+    if (stop === undefined) return yield* serve(peer);
+    // The first to finish wins; race closes the other (serving stops).
+    return yield* race<unknown>([serve(peer), waitFor(stop)]);
   };
 }
 
@@ -99,20 +107,6 @@ export function pingHandler(to: UdpAddress, options: { count: number; interval: 
   };
 }
 
-/** Runs doers until `until` is done. */
-class Until extends DoDoer {
-  constructor(
-    doers: Doable[],
-    readonly until: { done: boolean | undefined },
-  ) {
-    super({ doers });
-  }
-
-  override recur(tyme: number): boolean {
-    return super.recur(tyme) || this.until.done === true;
-  }
-}
-
 /**
  * Runs a pong peer and a ping peer under one Doist over loopback.
  * @param options `count`, `interval`, `timeout`, `out`, `real`
@@ -125,12 +119,23 @@ export async function pingPong(options: { count?: number; interval?: number; tim
   const report: PingReport = { sent: 0, received: 0, rttMs: [] };
   const pingPeer = new Peer({ host: "127.0.0.1", port: 0, name: "ping" });
   const to = { host: pongPeer.host, port: pongPeer.port };
+  const pinged = new Signal();
+  const pings = pingHandler(to, { count: options.count ?? 5, interval: options.interval ?? 0.2, timeout: options.timeout ?? 1, ...(options.out && { out: options.out }) }, report);
+  // Each PeerDoer is done when its handler returns, so the Doist ends when
+  // both have: the ping handler after its last ping, the pong handler when
+  // the ping handler tells it (also if the ping handler failed).
   const ping = new PeerDoer({
     peer: pingPeer,
-    handler: pingHandler(to, { count: options.count ?? 5, interval: options.interval ?? 0.2, timeout: options.timeout ?? 1, ...(options.out && { out: options.out }) }, report),
+    handler: function* ping(peer) {
+      try {
+        yield* pings(peer);
+      } finally {
+        pinged.notify();
+      }
+    },
   });
-  const pong = new PeerDoer({ peer: pongPeer, handler: pongHandler(answered) });
-  await new Doist({ name: "udp-ping-pong", real: options.real ?? true, doers: [new Until([pong, ping], ping)] }).do();
+  const pong = new PeerDoer({ peer: pongPeer, handler: pongHandler(answered, pinged) });
+  await new Doist({ name: "udp-ping-pong", real: options.real ?? true, doers: [pong, ping] }).do();
   return { ...report, answered: answered.count };
 }
 

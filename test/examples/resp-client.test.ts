@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Resp, RespError, encodeCommand, formatReply, main, readReply, type RespValue } from "../../examples/resp-client.js";
-import { Client, ClientDoer, RingBuffer, doify, type DoFunction, type Reader } from "../../src/index.js";
+import { Client, ClientDoer, RingBuffer, type Operation } from "../../src/index.js";
 import { Lines, freePort } from "../helpers/examples-process.js";
 import { startRedis, type Redis } from "../helpers/examples-redis.js";
 import { Cleanup, runUntil } from "../helpers/tcp-harness.js";
@@ -20,25 +20,26 @@ afterEach(() => cleanup.run());
 const text = (value: RespValue) => (value instanceof Uint8Array ? new TextDecoder().decode(value) : value);
 
 /**
- * Runs `job(resp)` against the test's redis in a hand-stepped Doist until it
- * ends; returns what it returned, or throws what it threw.
+ * Runs `job(resp)` as a ClientDoer's handler against the test's redis in a
+ * hand-stepped Doist until the ClientDoer is done; returns what it returned, or throws what it threw.
  */
-async function withRedis<T>(job: (resp: Resp) => Reader<T>, options: { bufferSize?: number } = {}): Promise<T> {
+async function withRedis<T>(job: (resp: Resp) => Operation<T>, options: { bufferSize?: number } = {}): Promise<T> {
   const client = cleanup.add(new Client({ port: redis.port, ...options }), (c) => c.close());
   const resp = new Resp(client);
   let result: { value: T } | { error: unknown } | undefined;
-  const doer: DoFunction = doify(function* () {
-    yield;
-    try {
-      yield* client.waitConnected();
-      result = { value: yield* job(resp) };
-    } catch (error) {
-      result = { error };
-    }
-    return true;
+  const doer = new ClientDoer({
+    client,
+    handler: function* (client) {
+      try {
+        yield* client.waitConnected();
+        result = { value: yield* job(resp) };
+      } catch (error) {
+        result = { error };
+      }
+    },
   });
-  const doist = cleanup.doist([doer, new ClientDoer({ client })]);
-  await runUntil(doist, () => result !== undefined, "the redis job");
+  const doist = cleanup.doist([doer]);
+  await runUntil(doist, () => result !== undefined && doer.done === true, "the redis job");
   if (result === undefined || "error" in result) throw result?.error;
   return result.value;
 }

@@ -29,7 +29,7 @@ describe("the examples' protocol code on SimNet", () => {
           const client = new Client({ driver: net.tcpDriver(`client${index}`), host: "server", port: 7000 });
           const got: Echo[] = [];
           echoes.push(got);
-          doers.push(new ClientDoer({ client }) as never, echoTalker(client, messages, got, 30) as never);
+          doers.push(new ClientDoer({ client, handler: echoTalker(messages, got, 30) }) as never);
         }
         net.at(0.5, (n) => n.partition(["client1"], ["server"]), "split");
         net.at(3, (n) => n.heal(), "heal");
@@ -103,7 +103,7 @@ describe("the examples' protocol code on SimNet", () => {
         net.addHost("client");
         const server = new Server({ driver: net.tcpDriver("server"), host: "0.0.0.0", port: 7000 });
         const client = new Client({ driver: net.tcpDriver("client"), host: "server", port: 7000, reconnectable: true, tymeout: 2 });
-        return [new ServerDoer({ server, handler: echoLines }), new ClientDoer({ client }), echoTalker(client, messages, got, 60)];
+        return [new ServerDoer({ server, handler: echoLines }), new ClientDoer({ client, handler: echoTalker(messages, got, 60) })];
       },
       done: () => got.length === messages.length,
     };
