@@ -11,13 +11,16 @@
  *
  * ```text
  * Doist "demo" (real time, tock 1/32 s)
- *  └─ session (DoDoer; done when both talkers are)
- *      ├─ server (ServerDoer ── Server 127.0.0.1:<free port>; one echo handler per connection)
- *      ├─ alice  (talker: a line every 1/8 s of tyme, reads each echo)
- *      ├─ alice  (ClientDoer ── Client)
- *      ├─ bob    (talker: a line every 3/16 s)
- *      └─ bob    (ClientDoer ── Client)
+ *  └─ session (DoDoer; done when all three are)
+ *      ├─ server (ServerDoer ── Server 127.0.0.1:<free port>; one echo handler per connection;
+ *      │          done once shut down after the last talker)
+ *      ├─ alice  (ClientDoer ── Client; handler: a line every 1/8 s of tyme, reads each echo)
+ *      └─ bob    (ClientDoer ── Client; handler: a line every 3/16 s)
  * ```
+ *
+ * Each ClientDoer is done when its handler returns (and closes its client);
+ * the last talker shuts the server down gracefully, so the ServerDoer is done
+ * once its connections are gone, and the session with it.
  *
  * @module
  */
@@ -34,12 +37,11 @@ import {
   ServerDoer,
   WireLog,
   decodeUtf8,
-  doify,
   encodeUtf8,
   readLine,
   writeAll,
   type Doable,
-  type DoFunction,
+  type ClientHandler,
   type Remoter,
   type Operation,
 } from "hio-ts";
@@ -93,14 +95,12 @@ function trace(out: Out, tyme: number | undefined, who: string, what: string): v
   out(`tyme ${(tyme ?? 0).toFixed(5).padStart(8)}  ${who.padEnd(7)} ${what}`);
 }
 
-/** The session: done when every talker is, which closes the server and clients. */
+/** The session: an ordinary DoDoer (done when all its doers are) that traces its lifecycle. */
 class Session extends DoDoer {
-  readonly #talkers: DoFunction[];
   readonly #out: Out;
 
-  constructor(doers: Doable[], talkers: DoFunction[], out: Out) {
+  constructor(doers: Doable[], out: Out) {
     super({ doers });
-    this.#talkers = talkers;
     this.#out = out;
   }
 
@@ -109,13 +109,8 @@ class Session extends DoDoer {
     super.enter();
   }
 
-  override recur(tyme: number): boolean {
-    super.recur(tyme);
-    return this.#talkers.every((talker) => talker.done === true);
-  }
-
   override clean(): void {
-    trace(this.#out, this.tyme, "session", "clean: every talker is done");
+    trace(this.#out, this.tyme, "session", "clean: the talkers are done and the server is shut down");
   }
 
   override cease(): void {
@@ -145,33 +140,33 @@ function echoHandler(out: Out, tymth: () => number | undefined) {
 
 const NEWLINE = new Uint8Array([0x0a]);
 
-function talker(stats: TalkerStats, client: Client, messages: number, interval: number, out: Out): DoFunction {
-  return doify(
-    function* talk(tymth) {
-      trace(out, tymth(), stats.name, `enter: connecting to ${client.host}:${client.port}`);
-      yield; // the enter context ends here; the ClientDoer opens the client in its own
-      yield* client.waitConnected({ timeout: 5 });
-      trace(out, tymth(), stats.name, "connected");
-      for (let n = 1; n <= messages; n++) {
-        const message = `${stats.name} says hello #${n}`;
-        const bytes = encodeUtf8(`${message}\n`);
-        const start = performance.now(); // wall clock: tyme only moves in tocks
-        yield* writeAll(client.txbs, bytes);
-        stats.sent++;
-        stats.bytesOut += bytes.length;
-        const echo = yield* readLine(client.rxbs, { timeout: 5 });
-        const rtt = performance.now() - start;
-        stats.bytesIn += echo.length + 1;
-        if (decodeUtf8(echo) === message) stats.echoed++;
-        stats.rttMs.push(rtt);
-        trace(out, tymth(), stats.name, `> ${message}  < echoed in ${rtt.toFixed(3)} ms`);
-        if (n < messages) yield interval; // sleeps: nothing runs it until then
-      }
-      trace(out, tymth(), stats.name, "done");
-      return true;
-    },
-    { name: `talker ${stats.name}` },
-  );
+/**
+ * A talker: a ClientDoer's handler that sends `messages` lines, `interval`
+ * seconds of tyme apart, and reads each echo.
+ */
+function talker(stats: TalkerStats, messages: number, interval: number, out: Out, tymth: () => number | undefined, finished: () => void): ClientHandler {
+  return function* talk(client: Client): Operation<void> {
+    trace(out, tymth(), stats.name, `enter: connecting to ${client.host}:${client.port}`);
+    yield* client.waitConnected({ timeout: 5 });
+    trace(out, tymth(), stats.name, "connected");
+    for (let n = 1; n <= messages; n++) {
+      const message = `${stats.name} says hello #${n}`;
+      const bytes = encodeUtf8(`${message}\n`);
+      const start = performance.now(); // wall clock: tyme only moves in tocks
+      yield* writeAll(client.txbs, bytes);
+      stats.sent++;
+      stats.bytesOut += bytes.length;
+      const echo = yield* readLine(client.rxbs, { timeout: 5 });
+      const rtt = performance.now() - start;
+      stats.bytesIn += echo.length + 1;
+      if (decodeUtf8(echo) === message) stats.echoed++;
+      stats.rttMs.push(rtt);
+      trace(out, tymth(), stats.name, `> ${message}  < echoed in ${rtt.toFixed(3)} ms`);
+      if (n < messages) yield interval; // sleeps: nothing runs it until then
+    }
+    trace(out, tymth(), stats.name, "done");
+    finished();
+  };
 }
 
 /**
@@ -193,23 +188,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const serverDoer = new ServerDoer({ server, handler: echoHandler(out, doist.tymen()) });
   const talkers: TalkerStats[] = [];
   const doers: Doable[] = [serverDoer];
-  const talkerDoers: DoFunction[] = [];
+  let talking = 2;
+  // The last talker to finish shuts the server down: its handlers see their
+  // clients close and end, then the ServerDoer is done (1 s of grace at most).
+  const finished = (): void => {
+    if (--talking === 0) void serverDoer.shutdown(1);
+  };
   for (const [name, interval] of [
     ["alice", 0.125],
     ["bob", 0.1875],
   ] as const) {
     const stats: TalkerStats = { name, sent: 0, echoed: 0, bytesOut: 0, bytesIn: 0, rttMs: [] };
     const client = new Client({ host: server.host, port: server.port });
-    const doer = talker(stats, client, messages, interval, out);
     talkers.push(stats);
-    talkerDoers.push(doer);
-    // The talker runs before its ClientDoer in each pass, so what it writes
-    // is sent in that same pass rather than at the next tock.
-    doers.push(doer, new ClientDoer({ client }));
+    // Done when the handler returns (its writes sent); it closes the client.
+    doers.push(new ClientDoer({ client, handler: talker(stats, messages, interval, out, doist.tymen(), finished) }));
   }
   trace(out, doist.tyme, "server", `listening on ${server.host}:${server.port}`);
   const start = performance.now();
-  await doist.do({ doers: [new Session(doers, talkerDoers, out)] });
+  await doist.do({ doers: [new Session(doers, out)] });
   const wallMs = performance.now() - start;
   let serverBytesIn = 0;
   let serverBytesOut = 0;

@@ -44,8 +44,9 @@ describe("examples/demo.ts (npm start)", () => {
     const handlerExit = index(/gone: its handler exits/);
     const exit = index(/session exit/);
     expect(enter).toBeGreaterThanOrEqual(0);
-    expect(enter).toBeLessThan(clean);
-    expect(clean).toBeLessThan(handlerExit);
-    expect(handlerExit).toBeLessThan(exit);
+    expect(enter).toBeLessThan(handlerExit);
+    // The server shuts down after the last talker: its handlers end before the session is done.
+    expect(handlerExit).toBeLessThan(clean);
+    expect(clean).toBeLessThan(exit);
   });
 });
