@@ -26,7 +26,6 @@ import {
   Client,
   ClientDoer,
   decodeUtf8,
-  doify,
   encodeUtf8,
   readLine,
   RequestTracker,
@@ -38,7 +37,6 @@ import {
   WireLog,
   writeAll,
   type Doable,
-  type DoFunction,
   type Remoter,
   type SimScenario,
   type Operation,
@@ -84,13 +82,14 @@ function* echoLines(remoter: Remoter): Operation<void> {
  */
 export function lossyEcho(options: LossyEchoOptions = {}): SimScenario<LossyEchoReport> {
   const { clients = 3, lines = 20, loss = 0.1, deadline = 10, partition = [2, 4] } = options;
-  let talkers: DoFunction[] = [];
+  let talkers: ClientDoer[] = [];
   return {
     name: "lossy echo",
     limit: 600,
     net: { conditions: { latency: 0.02, jitter: 0.02, loss } },
     build({ net, checks, doist }) {
-      const wirelog = new WireLog({ tymth: doist.tymen(), name: "lossy echo" });
+      const tymth = doist.tymen();
+      const wirelog = new WireLog({ tymth, name: "lossy echo" });
       const ledger = new ByteLedger();
       const requests = new RequestTracker();
       checks.add("no byte lost or changed", ledger.check);
@@ -106,8 +105,10 @@ export function lossyEcho(options: LossyEchoOptions = {}): SimScenario<LossyEcho
         const name = `client${index}`;
         net.addHost(name);
         const client = new Client({ driver: net.tcpDriver(name), host: "server", port: 7, reconnectable: true, tymeout: 2, wirelog });
-        const talker = doify(
-          function* talk(tymth) {
+        // The ClientDoer is done when its handler returns (and closes the client).
+        const talker = new ClientDoer({
+          client,
+          handler: function* talk(client) {
             yield* client.waitConnected();
             for (let line = 0; line < lines; line++) {
               const text = `${name} says ${line}\n`;
@@ -119,12 +120,10 @@ export function lossyEcho(options: LossyEchoOptions = {}): SimScenario<LossyEcho
               requests.close(`${name}#${line}`, tymth());
               yield 0.1;
             }
-            return true;
           },
-          { name: `talker ${name}` },
-        );
+        });
         talkers.push(talker);
-        doers.push(new ClientDoer({ client }), talker);
+        doers.push(talker);
       }
       if (partition !== undefined) {
         net.at(partition[0], (n) => n.partition(["client0"], ["server"]), "partition client0 | server");

@@ -18,8 +18,9 @@ export interface DatagramWaitOptions {
 }
 
 /**
- * The generator type of the waiting helpers: yields tocks, is sent tyme,
- * returns `T`. Run one with `yield*` inside a doer's or handler's generator.
+ * The generator type of the waiting helpers.
+ * @deprecated use {@link Operation} from core, the one name for what readers,
+ *   writers and handlers return; `Waiting<T>` is the same type.
  */
 export type Waiting<T> = Operation<T>;
 
@@ -40,7 +41,7 @@ export type Waiting<T> = Operation<T>;
  * } });
  * ```
  */
-export function* readDatagram(peer: Peer, options: DatagramWaitOptions = {}): Waiting<Datagram> {
+export function* readDatagram(peer: Peer, options: DatagramWaitOptions = {}): Operation<Datagram> {
   const timeout = checkTimeout("timeout", options.timeout);
   let deadline = deadlineOf(timeout);
   let expired = false;
@@ -64,7 +65,7 @@ export function* readDatagram(peer: Peer, options: DatagramWaitOptions = {}): Wa
  * @throws UdpTimeoutError when no room freed in time; UdpStateError when the
  *   peer is closed; UdpDatagramSizeError when over `maxDatagramSize`
  */
-export function* writeDatagram(peer: Peer, data: Uint8Array, to: UdpAddress, options: DatagramWaitOptions = {}): Waiting<void> {
+export function* writeDatagram(peer: Peer, data: Uint8Array, to: UdpAddress, options: DatagramWaitOptions = {}): Operation<void> {
   const timeout = checkTimeout("timeout", options.timeout);
   let deadline = deadlineOf(timeout);
   let expired = false;

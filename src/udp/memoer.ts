@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { currentTyme, Signal } from "../core/index.js";
+import { currentTyme, type Operation, Signal } from "../core/index.js";
 import { checkDestination, checkTimeout, checkWhole, formatUdpAddress, type UdpAddress } from "./address.js";
-import { deadlineOf, remaining, type Waiting } from "./datagram-io.js";
+import { deadlineOf, remaining } from "./datagram-io.js";
 import { DatagramQueue } from "./datagram-queue.js";
 import { MemoTooLargeError, UdpTimeoutError } from "./errors.js";
 import { randomFillSync } from "node:crypto";
@@ -366,7 +366,7 @@ export class Memoer {
  * @returns the memo `{ data, from, messageId }`
  * @throws UdpTimeoutError when the timeout runs out; UdpStateError when the peer is closed and no memo is left
  */
-export function* readMemo(memoer: Memoer, options: { timeout?: number } = {}): Waiting<Memo> {
+export function* readMemo(memoer: Memoer, options: { timeout?: number } = {}): Operation<Memo> {
   const timeout = checkTimeout("timeout", options.timeout);
   let deadline = deadlineOf(timeout);
   const peer = memoer.peer;
@@ -394,7 +394,7 @@ export function* readMemo(memoer: Memoer, options: { timeout?: number } = {}): W
  * @param options `timeout` in seconds of tyme
  * @throws UdpTimeoutError when no room freed in time; MemoTooLargeError; UdpStateError when closed
  */
-export function* writeMemo(memoer: Memoer, message: Uint8Array, to: UdpAddress, options: { timeout?: number } = {}): Waiting<void> {
+export function* writeMemo(memoer: Memoer, message: Uint8Array, to: UdpAddress, options: { timeout?: number } = {}): Operation<void> {
   const timeout = checkTimeout("timeout", options.timeout);
   let deadline = deadlineOf(timeout);
   const peer = memoer.peer;

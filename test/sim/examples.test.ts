@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runSimulation, type SimScenario } from "../../src/sim/index.js";
 import { Serial, SerialDoer } from "../../src/serial/index.js";
 import { Client, ClientDoer, Server, ServerDoer } from "../../src/tcp/index.js";
-import { ModbusCrcError, ModbusError, ModbusRtuMaster } from "../../examples/modbus-rtu-master.js";
+import { ModbusCrcError, ModbusError, ModbusRtuMaster, ModbusTimeoutError } from "../../examples/modbus-rtu-master.js";
 import { echoTalker, type Echo } from "../../examples/tcp-echo-client.js";
 import { echoLines, echoServer } from "../../examples/tcp-echo-server.js";
 import { ChatRoom, chatServer } from "../../examples/chat-server.js";
@@ -45,7 +45,7 @@ describe("the examples' protocol code on SimNet", () => {
 
   it("runs the Modbus RTU master against a simulated slave through bit errors and an unplug", async () => {
     const registers = [1234, 5678, 42, 65535];
-    const polls: { tyme: number; values?: number[]; error?: string }[] = [];
+    const polls: { tyme: number; values?: number[]; error?: ModbusError }[] = [];
     const slaveStats: SlaveStats = { answered: 0, badCrc: 0 };
     let serial: Serial | undefined;
     const scenario: SimScenario = {
@@ -72,7 +72,7 @@ describe("the examples' protocol code on SimNet", () => {
                 polls.push({ tyme, values: yield* modbus.readHoldingRegisters(1, 0, 4) });
               } catch (error) {
                 if (!(error instanceof ModbusError)) throw error;
-                polls.push({ tyme, error: error.constructor.name });
+                polls.push({ tyme, error });
               }
               yield 0.05;
             }
@@ -85,11 +85,11 @@ describe("the examples' protocol code on SimNet", () => {
     const good = polls.filter((poll) => poll.values !== undefined);
     const failed = polls.filter((poll) => poll.error !== undefined);
     expect(good.length).toBeGreaterThan(100);
-    expect(failed.some((poll) => poll.tyme > 4 && poll.tyme < 6 && poll.error === "ModbusTimeoutError")).toBe(true); // unplugged
+    expect(failed.some((poll) => poll.tyme > 4 && poll.tyme < 6 && poll.error instanceof ModbusTimeoutError)).toBe(true); // unplugged
     expect(good.some((poll) => poll.tyme > 6.5)).toBe(true); // polling resumed after the replug
     expect(serial?.opens).toBe(2);
     expect(result.net.stats.serialBitErrors).toBeGreaterThan(0);
-    expect(failed.some((poll) => poll.error === ModbusCrcError.name) || slaveStats.badCrc > 0).toBe(true); // noise was caught by a CRC
+    expect(failed.some((poll) => poll.error instanceof ModbusCrcError) || slaveStats.badCrc > 0).toBe(true); // noise was caught by a CRC
   });
 
   it("echoes long lines intact through the example's handler under 20 percent loss", async () => {
