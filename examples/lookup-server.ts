@@ -15,7 +15,7 @@
 import { lookup } from "node:dns/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { Doist, EndOfStreamError, Server, ServerDoer, TimeoutError, readLineText, until, writeText, type Operation, type Remoter } from "../src/index.js";
+import { Doist, EndOfStreamError, Server, ServerDoer, TimeoutError, readLineText, until, writeText, type Operation, type Remoter } from "hio-ts";
 
 /**
  * Makes the per-connection handler.

@@ -12,7 +12,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { Client, ClientDoer, decodeUtf8, run, type Operation } from "../src/index.js";
+import { Client, ClientDoer, decodeUtf8, run, type Operation } from "hio-ts";
 import { Resp } from "./resp-client.js";
 
 /**
