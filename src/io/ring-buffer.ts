@@ -19,6 +19,13 @@ export interface RingBufferOptions {
    */
   initialSize?: number;
   /**
+   * Names the ring by its owner's label followed by `name` (e.g. a
+   * remoter's `remoter 127.0.0.1:50123 of server 127.0.0.1:7000` and
+   * `rxbs`), built only when a message needs it, so a ring per connection
+   * costs no string up front.
+   */
+  owner?: { readonly label: string } | undefined;
+  /**
    * Keep the boundaries of writes, so `discard()` can count the writes it
    * drops (`droppedWrites`). A write is one `write()` that took all its
    * bytes, one `commit()`, or one `writeAll()` call (a `write()` that took
@@ -33,6 +40,8 @@ export type Regions = [] | [Uint8Array] | [Uint8Array, Uint8Array];
 const EMPTY = new Uint8Array(0);
 /** The search view of the empty store, shared until a ring's first write. */
 const EMPTY_SEARCH = Buffer.from(EMPTY.buffer, 0, 0);
+/** The write ends of a ring that has none: shared, never pushed to. */
+const NO_ENDS: number[] = [];
 /** First store size: most frames and most socket reads fit in 4 KiB. */
 const INITIAL_STORE = 4096;
 
@@ -103,8 +112,8 @@ export class RingBuffer {
   readonly dataSignal = new Signal();
   /** Notified when bytes are read, consumed or cleared. */
   readonly spaceSignal = new Signal();
-  /** A name for error messages. */
-  readonly name: string;
+  readonly #name: string;
+  readonly #owner: { readonly label: string } | undefined;
   readonly #capacity: number;
   readonly #initialSize: number;
   /**
@@ -114,8 +123,8 @@ export class RingBuffer {
    */
   #bytes: Uint8Array = EMPTY;
   #search: Buffer = EMPTY_SEARCH;
-  /** Scratch for a needle straddling the wrap point, reused between searches. */
-  #seam: Buffer = Buffer.allocUnsafe(16);
+  /** Scratch for a needle straddling the wrap point, made at the first such search and reused. */
+  #seam: Buffer = EMPTY_SEARCH;
   #head = 0;
   #length = 0;
   #ended = false;
@@ -125,7 +134,7 @@ export class RingBuffer {
   #writtenTotal = 0;
   #consumedTotal = 0;
   /** Ends (in `#writtenTotal` terms) of the whole writes still waiting, oldest first from `#endsHead`. */
-  #ends: number[] = [];
+  #ends: number[] = NO_ENDS;
   #endsHead = 0;
   /** A write took only part of its bytes; the next `write()` continues it. */
   #open = false;
@@ -140,13 +149,20 @@ export class RingBuffer {
    * @throws TypeError/RangeError for a capacity that is not a whole number >= 1
    */
   constructor(options: number | RingBufferOptions = {}) {
-    const { capacity = 65_536, name = "ring", initialSize = INITIAL_STORE, trackWrites = false } = typeof options === "number" ? { capacity: options } : options;
+    const { capacity = 65_536, name = "ring", initialSize = INITIAL_STORE, trackWrites = false, owner } = typeof options === "number" ? { capacity: options } : options;
     checkCount("capacity", capacity, 1);
     checkCount("initialSize", initialSize, 1);
-    this.name = name;
+    this.#name = name;
+    this.#owner = owner;
     this.#capacity = capacity;
     this.#initialSize = initialSize;
     this.#trackWrites = trackWrites === true;
+  }
+
+  /** A name for error messages: `name`, after the owner's label when the ring has an `owner`. */
+  get name(): string {
+    const owner = this.#owner;
+    return owner === undefined ? this.#name : `${owner.label} ${this.#name}`;
   }
 
   /**
@@ -232,6 +248,7 @@ export class RingBuffer {
   #wrote(count: number, whole: boolean): void {
     this.#writtenTotal += count;
     if (whole) {
+      if (this.#ends === NO_ENDS) this.#ends = [];
       this.#ends.push(this.#writtenTotal);
       this.#open = false;
     } else this.#open = true;
@@ -385,7 +402,7 @@ export class RingBuffer {
       const tail = this.#bytes.subarray(head + seamFrom, capacity);
       const lead = this.#bytes.subarray(0, Math.min(size - 1, secondLength));
       const seamLength = tail.length + lead.length;
-      if (this.#seam.length < seamLength) this.#seam = Buffer.allocUnsafe(Math.max(seamLength, 2 * this.#seam.length));
+      if (this.#seam.length < seamLength) this.#seam = Buffer.allocUnsafe(Math.max(seamLength, 16, 2 * this.#seam.length));
       const seam = this.#seam;
       seam.set(tail, 0);
       seam.set(lead, tail.length);
