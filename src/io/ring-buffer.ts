@@ -108,10 +108,8 @@ function badCount(argument: string, value: unknown, name: string): never {
  * ```
  */
 export class RingBuffer {
-  /** Notified when bytes are written or the ring is ended. */
-  readonly dataSignal = new Signal();
-  /** Notified when bytes are read, consumed or cleared. */
-  readonly spaceSignal = new Signal();
+  #dataSignal: Signal | undefined;
+  #spaceSignal: Signal | undefined;
   readonly #name: string;
   readonly #owner: { readonly label: string } | undefined;
   readonly #capacity: number;
@@ -157,6 +155,16 @@ export class RingBuffer {
     this.#capacity = capacity;
     this.#initialSize = initialSize;
     this.#trackWrites = trackWrites === true;
+  }
+
+  /** Notified when bytes are written or the ring is ended (made when first asked for). */
+  get dataSignal(): Signal {
+    return (this.#dataSignal ??= new Signal());
+  }
+
+  /** Notified when bytes are read, consumed or cleared (made when first asked for). */
+  get spaceSignal(): Signal {
+    return (this.#spaceSignal ??= new Signal());
   }
 
   /** A name for error messages: `name`, after the owner's label when the ring has an `owner`. */
@@ -241,7 +249,7 @@ export class RingBuffer {
     if (count > first) this.#bytes.set(data.subarray(first, count), 0);
     this.#length += count;
     if (this.#trackWrites) this.#wrote(count, count === data.length);
-    this.dataSignal.notify();
+    this.#dataSignal?.notify();
     return count;
   }
 
@@ -328,7 +336,7 @@ export class RingBuffer {
     this.#length -= count;
     this.#head = this.#length === 0 ? 0 : (this.#head + count) % this.#bytes.length;
     if (this.#trackWrites) this.#consumed(count);
-    this.spaceSignal.notify();
+    this.#spaceSignal?.notify();
     return count;
   }
 
@@ -458,7 +466,7 @@ export class RingBuffer {
     if (n === 0) return;
     this.#length += n;
     if (this.#trackWrites) this.#wrote(n, true);
-    this.dataSignal.notify();
+    this.#dataSignal?.notify();
   }
 
   /** Drops every waiting byte (the ended mark stays); a write in progress is cut (see `epoch`). */
@@ -468,7 +476,7 @@ export class RingBuffer {
     if (this.#length === 0) return;
     this.#length = 0;
     this.#head = 0;
-    this.spaceSignal.notify();
+    this.#spaceSignal?.notify();
   }
 
   /**
@@ -488,7 +496,7 @@ export class RingBuffer {
       this.#length = 0;
       this.#head = 0;
     }
-    this.spaceSignal.notify(); // wakes a writer waiting for room: it finds its write cut
+    this.#spaceSignal?.notify(); // wakes a writer waiting for room: it finds its write cut
     return length;
   }
 
@@ -525,7 +533,7 @@ export class RingBuffer {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.dataSignal.notify();
+    this.#dataSignal?.notify();
   }
 
   /**

@@ -108,6 +108,13 @@ export class StreamPump<Owner extends PumpOwner> implements Waker, IntakeSource 
   /** `host:port` of the peer for the wirelog, made when first logged. */
   #peer: string | undefined;
   #peerEnded = false;
+  /**
+   * The peer ended (or the socket went) and `rxbs` is to end at the next
+   * `serviceReceive()`: ending it wakes its reader, and a server services
+   * its remoters in bounded batches, so 10 000 peers closing at once do not
+   * run 10 000 handlers inside Node's event callbacks.
+   */
+  #endPending = false;
   #receiveShut = false;
   #gotBytes = false;
   /** The attached socket reached `open` (so losing it loses a connection, not an attempt). */
@@ -224,6 +231,7 @@ export class StreamPump<Owner extends PumpOwner> implements Waker, IntakeSource 
     this.#gotBytes = false;
     this.#receiveShut = false;
     this.#peerEnded = false;
+    this.#endPending = false;
     this.#peer = undefined;
     this.#local = undefined;
     this.#localPort = undefined;
@@ -279,11 +287,16 @@ export class StreamPump<Owner extends PumpOwner> implements Waker, IntakeSource 
    */
   serviceReceive(): void {
     const intake = this.#intake;
-    if (intake === undefined) return;
-    const held = intake.held;
-    intake.flush();
-    // Bytes arrived in rxbs (all or part of the held ones): their consumer has work.
-    if (intake.held < held) this.#host.event(this.#owner);
+    if (intake !== undefined) {
+      const held = intake.held;
+      intake.flush();
+      // Bytes arrived in rxbs (all or part of the held ones): their consumer has work.
+      if (intake.held < held) this.#host.event(this.#owner);
+    }
+    if (this.#endPending) {
+      this.#endPending = false;
+      this.#endIntake(); // rxbs ends once the held bytes are in
+    }
   }
 
   /**
@@ -398,6 +411,7 @@ export class StreamPump<Owner extends PumpOwner> implements Waker, IntakeSource 
       this.unsent = this.txbs.length;
     }
     this.#intake?.reset();
+    this.#endPending = false;
     this.#resetSend();
     socket?.destroy();
     if (endReceive) this.rxbs.end();
@@ -442,7 +456,7 @@ export class StreamPump<Owner extends PumpOwner> implements Waker, IntakeSource 
     const pump = owning(socket);
     if (pump === undefined) return;
     pump.#peerEnded = true;
-    pump.#endIntake(); // rxbs ends once the held bytes are in
+    pump.#endPending = true; // rxbs ends at the next serviceReceive
     if (pump.#state === "open") {
       // Half-open: we may still send until we close or the socket goes.
       pump.setState("cutoff");
@@ -485,7 +499,7 @@ export class StreamPump<Owner extends PumpOwner> implements Waker, IntakeSource 
       host.connectFailed(owner);
     } else {
       pump.#peerEnded = true;
-      pump.#endIntake(); // rxbs ends once the held bytes are in
+      pump.#endPending = true; // rxbs ends at the next serviceReceive
       if (was === "open") {
         pump.setState("cutoff");
         host.cutOff(owner);
