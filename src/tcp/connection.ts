@@ -1,6 +1,6 @@
 /**
  * The types every TCP connection handle (Client, Remoter) shares. The
- * pumping itself is a {@link StreamPump} each handle holds.
+ * pumping itself is a `StreamPump` each handle holds.
  *
  * @module
  */
