@@ -24,7 +24,12 @@ export interface RingBufferOptions {
    * `rxbs`), built only when a message needs it, so a ring per connection
    * costs no string up front.
    */
-  owner?: { readonly label: string } | undefined;
+  owner?:
+    | {
+        /** Names the owner, e.g. `client 127.0.0.1:7000`. */
+        readonly label: string;
+      }
+    | undefined;
   /**
    * Keep the boundaries of writes, so `discard()` can count the writes it
    * drops (`droppedWrites`). A write is one `write()` that took all its
