@@ -7,6 +7,9 @@ import { ENTERING, runningDeed, WAIT, type Waker } from "./deed.js";
 import { abortable } from "./abort.js";
 import type { Operation } from "./operation.js";
 
+/** The waiters of a signal nobody waits on: shared, never pushed to. */
+const NOBODY: Waker[] = [];
+
 /**
  * A one-shot notification that wakes whoever subscribed since the last
  * `notify()`. Rings notify when bytes arrive or room frees up; handles notify
@@ -27,7 +30,12 @@ import type { Operation } from "./operation.js";
  * ```
  */
 export class Signal {
-  #waiters: Waker[] = [];
+  /**
+   * The shared {@link NOBODY} while none waits (a ring per connection has
+   * two signals, most never waited on); a first waiter gets an array of one
+   * (a push onto an empty array would reserve room for 17).
+   */
+  #waiters: Waker[] = NOBODY;
 
   /** How many wakers wait for the next notify. */
   get waiting(): number {
@@ -41,7 +49,9 @@ export class Signal {
    */
   subscribe(waker: Waker | undefined = runningDeed()): boolean {
     if (waker === undefined) return false;
-    if (!this.#waiters.includes(waker)) this.#waiters.push(waker);
+    const waiters = this.#waiters;
+    if (waiters.length === 0) this.#waiters = [waker];
+    else if (!waiters.includes(waker)) waiters.push(waker);
     return true;
   }
 
@@ -67,7 +77,7 @@ export class Signal {
   notify(): void {
     const waiters = this.#waiters;
     if (waiters.length === 0) return;
-    this.#waiters = [];
+    this.#waiters = NOBODY;
     for (let i = 0; i < waiters.length; i++) waiters[i]!.wake();
   }
 }

@@ -80,19 +80,8 @@ export class Intake {
   #paused = false;
   #ending = false;
   #queued = false;
-  readonly #flushSoon = (): void => {
-    this.#queued = false;
-    this.#resume();
-  };
-  readonly #moveNow: Waker = {
-    wake: () => {
-      if (!this.#defer) this.#resume();
-      else if (!this.#queued) {
-        this.#queued = true;
-        queueMicrotask(this.#flushSoon);
-      }
-    },
-  };
+  /** Moves the held bytes in a microtask (`defer`); made at the first use. */
+  #flushSoon: (() => void) | undefined;
 
   /**
    * @param ring where the bytes go (a handle's `rxbs`)
@@ -105,7 +94,21 @@ export class Intake {
     this.#feed = options.feed ?? writeToRing;
     this.#defer = options.defer === true;
     this.#delivered = options.delivered;
-    this.#room = options.wake ?? this.#moveNow;
+    // With a `wake` of its own (a handle's pump), an Intake makes no closures.
+    this.#room = options.wake ?? {
+      wake: () => {
+        if (!this.#defer) this.#resume();
+        else if (!this.#queued) {
+          this.#queued = true;
+          queueMicrotask(
+            (this.#flushSoon ??= (): void => {
+              this.#queued = false;
+              this.#resume();
+            }),
+          );
+        }
+      },
+    };
   }
 
   /** Bytes held, waiting for room in the ring. */

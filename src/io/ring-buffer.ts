@@ -19,6 +19,18 @@ export interface RingBufferOptions {
    */
   initialSize?: number;
   /**
+   * Names the ring by its owner's label followed by `name` (e.g. a
+   * remoter's `remoter 127.0.0.1:50123 of server 127.0.0.1:7000` and
+   * `rxbs`), built only when a message needs it, so a ring per connection
+   * costs no string up front.
+   */
+  owner?:
+    | {
+        /** Names the owner, e.g. `client 127.0.0.1:7000`. */
+        readonly label: string;
+      }
+    | undefined;
+  /**
    * Keep the boundaries of writes, so `discard()` can count the writes it
    * drops (`droppedWrites`). A write is one `write()` that took all its
    * bytes, one `commit()`, or one `writeAll()` call (a `write()` that took
@@ -33,6 +45,8 @@ export type Regions = [] | [Uint8Array] | [Uint8Array, Uint8Array];
 const EMPTY = new Uint8Array(0);
 /** The search view of the empty store, shared until a ring's first write. */
 const EMPTY_SEARCH = Buffer.from(EMPTY.buffer, 0, 0);
+/** The write ends of a ring that has none: shared, never pushed to. */
+const NO_ENDS: number[] = [];
 /** First store size: most frames and most socket reads fit in 4 KiB. */
 const INITIAL_STORE = 4096;
 
@@ -99,12 +113,10 @@ function badCount(argument: string, value: unknown, name: string): never {
  * ```
  */
 export class RingBuffer {
-  /** Notified when bytes are written or the ring is ended. */
-  readonly dataSignal = new Signal();
-  /** Notified when bytes are read, consumed or cleared. */
-  readonly spaceSignal = new Signal();
-  /** A name for error messages. */
-  readonly name: string;
+  #dataSignal: Signal | undefined;
+  #spaceSignal: Signal | undefined;
+  readonly #name: string;
+  readonly #owner: { readonly label: string } | undefined;
   readonly #capacity: number;
   readonly #initialSize: number;
   /**
@@ -114,8 +126,8 @@ export class RingBuffer {
    */
   #bytes: Uint8Array = EMPTY;
   #search: Buffer = EMPTY_SEARCH;
-  /** Scratch for a needle straddling the wrap point, reused between searches. */
-  #seam: Buffer = Buffer.allocUnsafe(16);
+  /** Scratch for a needle straddling the wrap point, made at the first such search and reused. */
+  #seam: Buffer = EMPTY_SEARCH;
   #head = 0;
   #length = 0;
   #ended = false;
@@ -125,7 +137,7 @@ export class RingBuffer {
   #writtenTotal = 0;
   #consumedTotal = 0;
   /** Ends (in `#writtenTotal` terms) of the whole writes still waiting, oldest first from `#endsHead`. */
-  #ends: number[] = [];
+  #ends: number[] = NO_ENDS;
   #endsHead = 0;
   /** A write took only part of its bytes; the next `write()` continues it. */
   #open = false;
@@ -140,13 +152,30 @@ export class RingBuffer {
    * @throws TypeError/RangeError for a capacity that is not a whole number >= 1
    */
   constructor(options: number | RingBufferOptions = {}) {
-    const { capacity = 65_536, name = "ring", initialSize = INITIAL_STORE, trackWrites = false } = typeof options === "number" ? { capacity: options } : options;
+    const { capacity = 65_536, name = "ring", initialSize = INITIAL_STORE, trackWrites = false, owner } = typeof options === "number" ? { capacity: options } : options;
     checkCount("capacity", capacity, 1);
     checkCount("initialSize", initialSize, 1);
-    this.name = name;
+    this.#name = name;
+    this.#owner = owner;
     this.#capacity = capacity;
     this.#initialSize = initialSize;
     this.#trackWrites = trackWrites === true;
+  }
+
+  /** Notified when bytes are written or the ring is ended (made when first asked for). */
+  get dataSignal(): Signal {
+    return (this.#dataSignal ??= new Signal());
+  }
+
+  /** Notified when bytes are read, consumed or cleared (made when first asked for). */
+  get spaceSignal(): Signal {
+    return (this.#spaceSignal ??= new Signal());
+  }
+
+  /** A name for error messages: `name`, after the owner's label when the ring has an `owner`. */
+  get name(): string {
+    const owner = this.#owner;
+    return owner === undefined ? this.#name : `${owner.label} ${this.#name}`;
   }
 
   /**
@@ -225,13 +254,14 @@ export class RingBuffer {
     if (count > first) this.#bytes.set(data.subarray(first, count), 0);
     this.#length += count;
     if (this.#trackWrites) this.#wrote(count, count === data.length);
-    this.dataSignal.notify();
+    this.#dataSignal?.notify();
     return count;
   }
 
   #wrote(count: number, whole: boolean): void {
     this.#writtenTotal += count;
     if (whole) {
+      if (this.#ends === NO_ENDS) this.#ends = [];
       this.#ends.push(this.#writtenTotal);
       this.#open = false;
     } else this.#open = true;
@@ -311,7 +341,7 @@ export class RingBuffer {
     this.#length -= count;
     this.#head = this.#length === 0 ? 0 : (this.#head + count) % this.#bytes.length;
     if (this.#trackWrites) this.#consumed(count);
-    this.spaceSignal.notify();
+    this.#spaceSignal?.notify();
     return count;
   }
 
@@ -385,7 +415,7 @@ export class RingBuffer {
       const tail = this.#bytes.subarray(head + seamFrom, capacity);
       const lead = this.#bytes.subarray(0, Math.min(size - 1, secondLength));
       const seamLength = tail.length + lead.length;
-      if (this.#seam.length < seamLength) this.#seam = Buffer.allocUnsafe(Math.max(seamLength, 2 * this.#seam.length));
+      if (this.#seam.length < seamLength) this.#seam = Buffer.allocUnsafe(Math.max(seamLength, 16, 2 * this.#seam.length));
       const seam = this.#seam;
       seam.set(tail, 0);
       seam.set(lead, tail.length);
@@ -441,7 +471,7 @@ export class RingBuffer {
     if (n === 0) return;
     this.#length += n;
     if (this.#trackWrites) this.#wrote(n, true);
-    this.dataSignal.notify();
+    this.#dataSignal?.notify();
   }
 
   /** Drops every waiting byte (the ended mark stays); a write in progress is cut (see `epoch`). */
@@ -451,7 +481,7 @@ export class RingBuffer {
     if (this.#length === 0) return;
     this.#length = 0;
     this.#head = 0;
-    this.spaceSignal.notify();
+    this.#spaceSignal?.notify();
   }
 
   /**
@@ -471,7 +501,7 @@ export class RingBuffer {
       this.#length = 0;
       this.#head = 0;
     }
-    this.spaceSignal.notify(); // wakes a writer waiting for room: it finds its write cut
+    this.#spaceSignal?.notify(); // wakes a writer waiting for room: it finds its write cut
     return length;
   }
 
@@ -508,7 +538,7 @@ export class RingBuffer {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.dataSignal.notify();
+    this.#dataSignal?.notify();
   }
 
   /**

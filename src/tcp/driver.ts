@@ -22,6 +22,9 @@ import type { ClientTlsOptions, ServerTlsOptions } from "./tls-options.js";
  *   driver honours `onread`: then `onread.callback` gets them);
  * - `"end"`: the peer half-closed; `"drain"`: writes may go on;
  * - `"error"` `(error: Error)` with a Node-style `code`; `"close"`: gone.
+ *
+ * Listeners are called with the socket as `this`, as an `EventEmitter`
+ * does: the handles register the same listener functions on every socket.
  */
 export interface StreamSocket {
   /** Peer address, once known. */
@@ -36,14 +39,18 @@ export interface StreamSocket {
   readonly localAddress?: string | undefined;
   /** Local port, once bound. */
   readonly localPort?: number | undefined;
-  /** Bytes queued in the socket, not yet handed to the OS (0 when every write so far went through). */
+  /**
+   * Bytes queued in the socket, not yet handed to the OS (0 when every write
+   * so far went through). It counts every byte of a lent view the socket
+   * still holds: lent bytes it no longer counts are given back to the ring.
+   */
   readonly writableLength: number;
   /**
    * Queues bytes. `data` is a view of a handle's ring, lent: the socket may
-   * keep it until `writableLength` is 0 again (checked after `write` returns
-   * and at `"drain"`) or until it calls `callback` without an error, which
-   * ever comes first; the handle does not change it before. A driver that
-   * copies what it takes may ignore `callback`.
+   * keep it while `writableLength` counts it; the handle checks after `write`
+   * returns, when `callback` runs without an error, and at `"drain"`, and
+   * does not change the bytes before. A driver that copies what it takes may
+   * ignore `callback` (then `"drain"` must follow a write that returned false).
    * @returns false when the caller should wait for `"drain"`
    */
   write(data: Uint8Array, callback?: (error?: Error | null) => void): boolean;

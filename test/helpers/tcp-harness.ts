@@ -5,6 +5,7 @@
  */
 import net from "node:net";
 import { Doist, type Doable } from "../../src/core/index.js";
+import { nodeDriver, type StreamSocket, type TcpDriver } from "../../src/tcp/index.js";
 
 /** Resolves after Node has run pending I/O callbacks once. */
 export function turn(): Promise<void> {
@@ -138,4 +139,40 @@ export function bytes(text: string): Uint8Array {
 /** Decodes bytes as text. */
 export function text(data: Uint8Array): string {
   return new TextDecoder().decode(data);
+}
+
+/** A {@link nodeDriver} that records the sockets it hands to handles. */
+export interface RecordingDriver {
+  /** The driver to give a Client or Server. */
+  driver: TcpDriver;
+  /** Sockets a server accepted (for TLS: after the handshake), in order. */
+  accepted: StreamSocket[];
+  /** Sockets a client connected (one per attempt), in order. */
+  connected: StreamSocket[];
+}
+
+/**
+ * Wraps the node driver so a test can reach the real sockets behind its
+ * handles (to look at their listeners, or to emit a late event on one).
+ * @returns the driver and the lists it fills
+ */
+export function recordingDriver(): RecordingDriver {
+  const accepted: StreamSocket[] = [];
+  const connected: StreamSocket[] = [];
+  const driver: TcpDriver = {
+    connect: (options) => {
+      const socket = nodeDriver.connect(options);
+      connected.push(socket);
+      return socket;
+    },
+    listen: (options, handlers) =>
+      nodeDriver.listen(options, {
+        ...handlers,
+        connection: (socket: StreamSocket) => {
+          accepted.push(socket);
+          handlers.connection(socket);
+        },
+      }),
+  };
+  return { driver, accepted, connected };
 }

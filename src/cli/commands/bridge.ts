@@ -86,7 +86,6 @@ export async function bridgeCommand(argv: string[], io: CliIo): Promise<number> 
       yield* pump(remoter.rxbs, serial.txbs);
     } finally {
       meter.connections--;
-      session.log(`- ${remoter.key}${remoter.error === undefined ? "" : ` (${remoter.error.message})`}`);
     }
   };
   // What the device sends goes to every client; with none, it is read and dropped
@@ -114,6 +113,14 @@ export async function bridgeCommand(argv: string[], io: CliIo): Promise<number> 
       meter.passes++;
       for (const warning of warnings.splice(0)) session.log(warning);
       return super.recur(tyme);
+    }
+
+    // Logged once the server has let the connection go (its slot under
+    // --max-clients is free then), not when the handler ends: the reply is
+    // still being flushed and the FIN sent after that.
+    protected override disconnected(remoter: Remoter): void {
+      super.disconnected(remoter);
+      session.log(`- ${remoter.key}${remoter.error === undefined ? "" : ` (${remoter.error.message})`}`);
     }
   }
   const running = session.run([fromDevice, deviceWatch(serial, session), new CountingServerDoer({ server, handler }), new SerialDoer({ serial })]);
