@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { Operation } from "../core/index.js";
+import { currentWaker, type Operation, WAIT } from "../core/index.js";
 import type { RingBuffer } from "./ring-buffer.js";
 import { EndOfStreamError, FrameTooLongError, ReadTimeoutError } from "./errors.js";
 import { checkCount, checkDelimiter, checkTimeout } from "./validate.js";
@@ -258,6 +258,26 @@ export function readAvailable(ring: RingBuffer, options: ReadAvailableOptions = 
 }
 
 function* waitAvailable(ring: RingBuffer, max: number, timeout: number | undefined): Operation<Uint8Array> {
+  if (timeout === undefined) {
+    // The common case (a handler waiting for its next request), kept small:
+    // a suspended handler holds this one frame, no Wait and no sleep frame.
+    for (;;) {
+      if (ring.length > 0) return ring.read(Math.min(max, ring.length));
+      if (ring.ended) throw ended(ring, "more bytes");
+      const signal = ring.dataSignal;
+      const waker = currentWaker();
+      if (!signal.subscribe(waker)) {
+        yield 0;
+        continue;
+      }
+      try {
+        yield WAIT;
+      } finally {
+        // Also when the dog is closed while it waits: no waiter outlives its deed.
+        signal.unsubscribe(waker);
+      }
+    }
+  }
   let wait: Wait | undefined;
   for (;;) {
     if (ring.length > 0) return ring.read(Math.min(max, ring.length));
