@@ -95,7 +95,7 @@ export class Deed implements Waker {
 
   /** Makes it due now: it runs in the current pass if not yet reached, else the next. */
   wake(): void {
-    if (!this.finished) this.owner.wakeDeed(this);
+    if ((this.flags & FINISHED) === 0) this.owner.wakeDeed(this);
   }
 }
 

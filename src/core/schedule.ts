@@ -65,6 +65,13 @@ export class Schedule implements DeedOwner {
     return size;
   }
 
+  /** No live deed is left (stops at the first live one, unlike `size`). */
+  get empty(): boolean {
+    const deeds = this.deeds;
+    for (let index = 0; index < deeds.length; index++) if ((deeds[index]!.flags & FINISHED) === 0) return false;
+    return true;
+  }
+
   /** Earliest retyme of a live deed (`Infinity` when none is due ever). */
   earliest(): number {
     let earliest = Number.POSITIVE_INFINITY;
