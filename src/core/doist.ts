@@ -178,8 +178,35 @@ export class Doist extends Tymist implements Waker {
   /** Settles the promise of the real-time run. */
   #settle: ((error: unknown, failed: boolean) => void) | undefined;
   readonly #onTimer = (): void => this.#timerFired();
-  /** Runs the wake task in the async context of the `do()` call (see #runReal). */
-  #onWake: () => void = () => this.#wakeTask();
+  /** The microtask a wake queued: ends an (interruptible) sleep at once. */
+  readonly #wakeTask = (): void => {
+    this.#wakeQueued = false;
+    if (this.#phase !== ASLEEP) return;
+    this.#wakePending = false;
+    this.#awake(true);
+  };
+  /** `#wakeTask` in the async context of the `do()` call (see #runReal). */
+  #onWake: () => void = this.#wakeTask;
+  /**
+   * Wakes the Doist (its schedule's `hostWake`, `wake()`, a stop signal).
+   * During a pass there is no sleep to cut (unless `force`); the schedule
+   * tells at the pass's end whether it left woken deeds behind (then this
+   * runs again). Asleep: the wake pass runs in a microtask, right after the
+   * caller (an I/O callback, a timer) returns, never inside it. In other
+   * phases the loop sees `#wakePending` when it next plans. One function
+   * (not a method behind an arrow): a wake from I/O runs as little code as
+   * it can.
+   */
+  readonly #hostWake = (force?: boolean): void => {
+    if (this.#schedule.passing && force !== true) return;
+    this.#wakePending = true;
+    if (this.#phase === ASLEEP && !this.#wakeQueued) {
+      this.#wakeQueued = true;
+      // A resolved promise's reaction: the same microtask as queueMicrotask
+      // without the AsyncResource and bound function Node makes for each one.
+      RESOLVED.then(this.#onWake);
+    }
+  };
   readonly #onImmediate = (): void => this.#immediateRan();
   #stopSignal: StopSignal | undefined;
   /** A SIGTERM that is shutting doers down gracefully (the run goes on meanwhile). */
@@ -206,7 +233,7 @@ export class Doist extends Tymist implements Waker {
       get tock(): number {
         return self.tock;
       },
-      hostWake: () => this.#hostWake(),
+      hostWake: this.#hostWake,
       hostStir: () => {}, // the root is in its pass; the pass's end says if a wake pass is needed
     });
   }
@@ -438,7 +465,7 @@ export class Doist extends Tymist implements Waker {
     // comes from a foreign one (a socket's callback), so its task is bound to
     // the context of the do() call (AsyncLocalStorage reads the same store in
     // every pass, as in a non-real run).
-    this.#onWake = AsyncResource.bind(() => this.#wakeTask(), "HioDoistWake");
+    this.#onWake = AsyncResource.bind(this.#wakeTask, "HioDoistWake");
     this.#stop = stop;
     this.#startTyme = this.tyme;
     this.#startReal = performance.now();
@@ -555,14 +582,6 @@ export class Doist extends Tymist implements Waker {
     RESOLVED.then(this.#onWake);
   }
 
-  /** The microtask a wake queued: ends an (interruptible) sleep at once. */
-  #wakeTask(): void {
-    this.#wakeQueued = false;
-    if (this.#phase !== ASLEEP) return;
-    this.#wakePending = false;
-    this.#awake(true);
-  }
-
   /**
    * The sleep is over: catch tyme up with the wall clock, run a pass (a wake
    * pass when still inside the tick and woken), and plan the next sleep.
@@ -632,17 +651,6 @@ export class Doist extends Tymist implements Waker {
       clearImmediate(this.#immediate);
       this.#immediate = undefined;
     }
-  }
-
-  #hostWake(force = false): void {
-    // During a pass there is no sleep to cut; the schedule tells at the pass's
-    // end whether it left woken deeds behind (then this runs again).
-    if (this.#schedule.passing && !force) return;
-    this.#wakePending = true;
-    // Asleep: run the wake pass in a microtask, right after the caller (an
-    // I/O callback, a timer) returns; never inside it. In other phases the
-    // loop sees #wakePending when it next plans.
-    if (this.#phase === ASLEEP) this.#queueWake();
   }
 }
 
