@@ -103,7 +103,7 @@ export class DoDoer extends Doer {
    */
   override recur(tyme: number): boolean {
     this.#schedule.pass(tyme);
-    return this.#schedule.size === 0;
+    return this.#schedule.empty;
   }
 
   /** Exit context: force-closes the doers still running, in reverse order. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { AsyncResource } from "node:async_hooks";
 import { context, type DeedView, type Waker } from "./deed.js";
 import { checkDoables, type Doable } from "./doable.js";
 import { Schedule } from "./schedule.js";
@@ -81,6 +82,21 @@ const MAX_SLEEP_MS = 60_000;
  */
 export const MAX_WAKE_PASSES = 16;
 
+/** Settled once: `.then` on it queues a microtask. */
+const RESOLVED = Promise.resolve();
+
+// Phases of the real-time loop.
+/** Not running in real time. */
+const IDLE = 0;
+/** Running a pass or planning the next sleep. */
+const BUSY = 1;
+/** Sleeping until `#sleepAt` or a wake. */
+const ASLEEP = 2;
+/** The deeds are gone: waiting out the last tick; wakes do not end it. */
+const ENDING = 3;
+/** Waiting for a setImmediate, so Node's event loop gets a turn. */
+const YIELDING = 4;
+
 /**
  * The root scheduler. It owns the tyme base, runs its doers' dogs in a fixed
  * order on that tyme, and closes them on every path.
@@ -132,11 +148,66 @@ export class Doist extends Tymist implements Waker {
   shutdownGrace: number;
   readonly #schedule: Schedule;
   #limit: number | undefined;
-  #sleeping: (() => void) | undefined;
-  #sleepTimer: NodeJS.Timeout | undefined;
   #wakePending = false;
   /** Wake passes run since the loop last yielded to the event loop's next turn. */
   #wakeStreak = 0;
+  // The real-time loop (#runReal) is driven by callbacks, not awaits, so a
+  // wake reaches the woken deed in one microtask and a sleep allocates nothing.
+  /** Where the real-time loop is: IDLE, BUSY, ASLEEP, ENDING or YIELDING. */
+  #phase = IDLE;
+  /** Tyme at which the real-time run stops, if limited. */
+  #stop: number | undefined;
+  /** Tyme and wall clock (ms, performance.now) at the start of the real-time run. */
+  #startTyme = 0;
+  #startReal = 0;
+  /** Tyme, tock and earliest retyme when the current sleep began. */
+  #last = 0;
+  #lastTock = 0;
+  #due = 0;
+  /** Wall clock (ms) at which the current sleep ends (Infinity: only a wake ends it). */
+  #sleepAt = 0;
+  /** The sleep timer, kept armed across wakes while its deadline still fits. */
+  #timer: NodeJS.Timeout | undefined;
+  /** The deadline (wall clock, ms) `#timer` is armed for (Infinity when none is). */
+  #timerAt = Number.POSITIVE_INFINITY;
+  #immediate: NodeJS.Immediate | undefined;
+  /** Whether the sleep that a pending setImmediate ends counts as woken. */
+  #yieldWoken = false;
+  /** A microtask to run the wake pass is queued. */
+  #wakeQueued = false;
+  /** Settles the promise of the real-time run. */
+  #settle: ((error: unknown, failed: boolean) => void) | undefined;
+  readonly #onTimer = (): void => this.#timerFired();
+  /** The microtask a wake queued: ends an (interruptible) sleep at once. */
+  readonly #wakeTask = (): void => {
+    this.#wakeQueued = false;
+    if (this.#phase !== ASLEEP) return;
+    this.#wakePending = false;
+    this.#awake(true);
+  };
+  /** `#wakeTask` in the async context of the `do()` call (see #runReal). */
+  #onWake: () => void = this.#wakeTask;
+  /**
+   * Wakes the Doist (its schedule's `hostWake`, `wake()`, a stop signal).
+   * During a pass there is no sleep to cut (unless `force`); the schedule
+   * tells at the pass's end whether it left woken deeds behind (then this
+   * runs again). Asleep: the wake pass runs in a microtask, right after the
+   * caller (an I/O callback, a timer) returns, never inside it. In other
+   * phases the loop sees `#wakePending` when it next plans. One function
+   * (not a method behind an arrow): a wake from I/O runs as little code as
+   * it can.
+   */
+  readonly #hostWake = (force?: boolean): void => {
+    if (this.#schedule.passing && force !== true) return;
+    this.#wakePending = true;
+    if (this.#phase === ASLEEP && !this.#wakeQueued) {
+      this.#wakeQueued = true;
+      // A resolved promise's reaction: the same microtask as queueMicrotask
+      // without the AsyncResource and bound function Node makes for each one.
+      RESOLVED.then(this.#onWake);
+    }
+  };
+  readonly #onImmediate = (): void => this.#immediateRan();
   #stopSignal: StopSignal | undefined;
   /** A SIGTERM that is shutting doers down gracefully (the run goes on meanwhile). */
   #graceSignal: "SIGTERM" | undefined;
@@ -162,7 +233,7 @@ export class Doist extends Tymist implements Waker {
       get tock(): number {
         return self.tock;
       },
-      hostWake: () => this.#hostWake(),
+      hostWake: this.#hostWake,
       hostStir: () => {}, // the root is in its pass; the pass's end says if a wake pass is needed
     });
   }
@@ -250,7 +321,10 @@ export class Doist extends Tymist implements Waker {
     return shutdowns;
   }
 
-  /** Cuts a real-time sleep short, so woken deeds run at once. */
+  /**
+   * Cuts a real-time sleep short, so woken deeds run at once: in a microtask
+   * after the caller (e.g. an I/O callback) returns, never inside `wake()`.
+   */
   wake(): void {
     this.#hostWake();
   }
@@ -366,7 +440,7 @@ export class Doist extends Tymist implements Waker {
   async #runFast(stop: number | undefined): Promise<void> {
     for (;;) {
       this.recur();
-      if (this.#schedule.size === 0) {
+      if (this.#schedule.empty) {
         this.done = true;
         return;
       }
@@ -376,45 +450,182 @@ export class Doist extends Tymist implements Waker {
     }
   }
 
-  async #runReal(stop: number | undefined): Promise<void> {
-    const startTyme = this.tyme;
-    const startReal = performance.now();
-    const realAt = (tyme: number) => startReal + (tyme - startTyme) * 1000;
+  /**
+   * The real-time loop: a pass, then sleep until the first tick at which a
+   * deed is due (or the limit), or until a wake; then catch tyme up with the
+   * wall clock and run a pass, or a wake pass when still inside the tick.
+   * Callbacks drive it (a kept timer, one microtask per wake, setImmediate to
+   * give Node's event loop a turn), so a wake from an I/O callback runs the
+   * woken deed in a microtask right after that callback.
+   * @returns settles when the run ends: resolves at the limit, when the deeds
+   *   are gone (`done` set) or on a stop signal; rejects with a pass's error
+   */
+  #runReal(stop: number | undefined): Promise<void> {
+    // Timers and immediates keep the async context they were set in; a wake
+    // comes from a foreign one (a socket's callback), so its task is bound to
+    // the context of the do() call (AsyncLocalStorage reads the same store in
+    // every pass, as in a non-real run).
+    this.#onWake = AsyncResource.bind(this.#wakeTask, "HioDoistWake");
+    this.#stop = stop;
+    this.#startTyme = this.tyme;
+    this.#startReal = performance.now();
     this.#pass(false);
-    for (;;) {
-      if (this.#stopSignal !== undefined) return;
-      if (this.#schedule.size === 0) {
-        this.tick();
-        await this.#sleepUntil(realAt(this.tyme), false);
-        this.done = true;
+    return new Promise<void>((resolve, reject) => {
+      this.#settle = (error, failed) => (failed ? reject(error) : resolve());
+      this.#phase = BUSY;
+      this.#plan();
+    });
+  }
+
+  /** Wall clock (ms, performance.now) at which the real-time run reaches `tyme`. */
+  #realAt(tyme: number): number {
+    return this.#startReal + (tyme - this.#startTyme) * 1000;
+  }
+
+  /** The top of the real-time loop: stop, end, or sleep until the next due tick. */
+  #plan(): void {
+    if (this.#stopSignal !== undefined) {
+      this.#end(undefined, false);
+      return;
+    }
+    if (this.#schedule.empty) {
+      // Done: wait out the current tick (wakes do not cut it short), then end.
+      this.tick();
+      this.#phase = ENDING;
+      this.#sleepAt = this.#realAt(this.tyme);
+      this.#sleep();
+      return;
+    }
+    const tock = this.tock;
+    const last = this.tyme;
+    const stop = this.#stop;
+    // Sleep until the first tick at which a deed is due (or the limit),
+    // rather than waking for empty passes; a wake cuts the sleep short.
+    const due = this.#schedule.earliest();
+    const bound = stop === undefined ? due : Math.min(due, stop);
+    let target: number;
+    if (tock === 0) target = due <= last ? last : Number.POSITIVE_INFINITY;
+    else if (bound <= last + tock) target = last + tock;
+    else target = last + Math.ceil((bound - last) / tock) * tock;
+    this.#last = last;
+    this.#lastTock = tock;
+    this.#due = due;
+    this.#sleepAt = target === Number.POSITIVE_INFINITY ? target : this.#realAt(target);
+    this.#phase = ASLEEP;
+    if (this.#wakePending) {
+      // Woken during the last pass: run the wake pass in this same turn (in a
+      // microtask, so promise callbacks run between passes), unless the last
+      // MAX_WAKE_PASSES did, so timers and I/O get a turn.
+      this.#wakePending = false;
+      if (++this.#wakeStreak > MAX_WAKE_PASSES) {
+        this.#wakeStreak = 0;
+        this.#yieldTurn(true);
+      } else this.#queueWake();
+      return;
+    }
+    this.#wakeStreak = 0;
+    this.#sleep();
+  }
+
+  /** Sleeps until `#sleepAt`: by the timer, or a turn of the event loop when it is already past. */
+  #sleep(): void {
+    const now = performance.now();
+    const delay = this.#sleepAt - now;
+    if (delay <= 0) {
+      this.#yieldTurn(false);
+      return;
+    }
+    // An armed timer that fires no later than needed is kept (a wake does not
+    // clear it); firing early only means sleeping again.
+    if (this.#timer !== undefined) {
+      if (this.#timerAt <= this.#sleepAt) return;
+      clearTimeout(this.#timer);
+    }
+    // Whole milliseconds (Node's timer lists are keyed by the exact delay),
+    // rounded up: a timer that fires before its deadline only re-arms.
+    const ms = Math.min(Math.max(Math.ceil(delay), 1), MAX_SLEEP_MS);
+    this.#timer = setTimeout(this.#onTimer, ms);
+    this.#timerAt = Math.min(this.#sleepAt, now + ms);
+  }
+
+  #timerFired(): void {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const phase = this.#phase;
+    if (phase !== ASLEEP && phase !== ENDING) return;
+    // The pass runs after the poll phase (I/O of this turn delivered first).
+    if (this.#sleepAt - performance.now() <= 0) this.#yieldTurn(false);
+    else this.#sleep(); // early, or armed for an earlier deadline: sleep on
+  }
+
+  /** Ends the sleep in a setImmediate (the event loop's next check phase). */
+  #yieldTurn(woken: boolean): void {
+    if (this.#phase !== ENDING) this.#phase = YIELDING;
+    this.#yieldWoken = woken;
+    this.#immediate = setImmediate(this.#onImmediate);
+  }
+
+  #immediateRan(): void {
+    this.#immediate = undefined;
+    const phase = this.#phase;
+    if (phase === ENDING) {
+      this.done = true;
+      this.#end(undefined, false);
+    } else if (phase === YIELDING) this.#awake(this.#yieldWoken);
+  }
+
+  #queueWake(): void {
+    if (this.#wakeQueued) return;
+    this.#wakeQueued = true;
+    // A resolved promise's reaction: the same microtask as queueMicrotask
+    // without the AsyncResource and bound function Node makes for each one.
+    RESOLVED.then(this.#onWake);
+  }
+
+  /**
+   * The sleep is over: catch tyme up with the wall clock, run a pass (a wake
+   * pass when still inside the tick and woken), and plan the next sleep.
+   * @param woken a wake, not the timer, ended the sleep
+   */
+  #awake(woken: boolean): void {
+    this.#phase = BUSY;
+    try {
+      if (this.#stopSignal !== undefined) {
+        this.#end(undefined, false);
         return;
       }
-      const tock = this.tock;
-      const last = this.tyme;
-      // Sleep until the first tick at which a deed is due (or the limit),
-      // rather than waking for empty passes; a wake cuts the sleep short.
-      const due = this.#schedule.earliest();
-      const bound = stop === undefined ? due : Math.min(due, stop);
-      let target: number;
-      if (tock === 0) target = due <= last ? last : Number.POSITIVE_INFINITY;
-      else if (bound <= last + tock) target = last + tock;
-      else target = last + Math.ceil((bound - last) / tock) * tock;
-      const woken = await this.#sleepUntil(target === Number.POSITIVE_INFINITY ? target : realAt(target), true);
-      if (this.#stopSignal !== undefined) return;
+      const tock = this.#lastTock;
+      const last = this.#last;
       if (tock > 0) {
         // Catch tyme up with the wall clock one tick at a time (the same sums
         // as a fast run), stopping at the limit or at the first tick where a
         // deed was due: a late tick is made up, never skipped.
+        const stop = this.#stop;
+        const due = this.#due;
         const now = performance.now();
-        while (realAt(this.tyme + tock) <= now) {
+        while (this.#realAt(this.tyme + tock) <= now) {
           this.tick();
-          if (stop !== undefined && this.tyme >= stop) return;
+          if (stop !== undefined && this.tyme >= stop) {
+            this.#end(undefined, false);
+            return;
+          }
           if (this.tyme >= due) break;
         }
       }
       if (this.tyme > last || (tock === 0 && !woken)) this.#pass(false);
       else if (woken) this.#pass(true); // still inside the current tick: run only woken deeds
+      this.#plan();
+    } catch (error) {
+      this.#end(error, true);
     }
+  }
+
+  /** Ends the real-time run: settles its promise (do() then exits the deeds). */
+  #end(error: unknown, failed: boolean): void {
+    this.#phase = IDLE;
+    const settle = this.#settle;
+    this.#settle = undefined;
+    settle?.(error, failed);
   }
 
   #pass(wakePass: boolean): void {
@@ -427,57 +638,18 @@ export class Doist extends Tymist implements Waker {
     }
   }
 
-  /**
-   * Sleeps until wall-clock `at` (ms, performance.now) or a wake.
-   * @returns true when a wake cut the sleep short
-   */
-  async #sleepUntil(at: number, wakeable: boolean): Promise<boolean> {
-    for (;;) {
-      if (wakeable && (this.#wakePending || this.#stopSignal !== undefined)) {
-        // Woken during the last pass: run the wake pass in this same turn,
-        // unless the last MAX_WAKE_PASSES did, so timers and I/O get a turn.
-        this.#wakePending = false;
-        if (++this.#wakeStreak > MAX_WAKE_PASSES) {
-          this.#wakeStreak = 0;
-          await immediate();
-        }
-        return true;
-      }
-      this.#wakeStreak = 0;
-      const delay = at - performance.now();
-      if (delay <= 0) {
-        await immediate();
-        return false;
-      }
-      const woken = await new Promise<boolean>((resolve) => {
-        this.#sleeping = () => resolve(true);
-        this.#sleepTimer = setTimeout(() => resolve(false), Math.min(Math.max(delay, 1), MAX_SLEEP_MS));
-      });
-      this.#cancelSleep();
-      if (woken && wakeable) {
-        this.#wakePending = false;
-        return true;
-      }
-    }
-  }
-
+  /** Stops the real-time loop's timer and setImmediate (after the run, or a failed start). */
   #cancelSleep(): void {
-    this.#sleeping = undefined;
-    if (this.#sleepTimer !== undefined) {
-      clearTimeout(this.#sleepTimer);
-      this.#sleepTimer = undefined;
+    this.#phase = IDLE;
+    this.#settle = undefined;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = Number.POSITIVE_INFINITY;
     }
-  }
-
-  #hostWake(force = false): void {
-    // During a pass there is no sleep to cut; the schedule tells at the pass's
-    // end whether it left woken deeds behind (then this runs again).
-    if (this.#schedule.passing && !force) return;
-    this.#wakePending = true;
-    const sleeping = this.#sleeping;
-    if (sleeping !== undefined) {
-      this.#sleeping = undefined;
-      sleeping();
+    if (this.#immediate !== undefined) {
+      clearImmediate(this.#immediate);
+      this.#immediate = undefined;
     }
   }
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AGAIN, CLOSING, context, Deed, ENTERING, FINISHED, WOKEN, type DeedOwner, type DeedView } from "./deed.js";
+import { AGAIN, CLOSING, context, Deed, ENTERING, FINISHED, GENERATOR_NEXT, WOKEN, type DeedOwner, type DeedView } from "./deed.js";
 import { checkDoable, startDog, type Doable } from "./doable.js";
 import { DoerError } from "./errors.js";
 import type { Tymth } from "./tymist.js";
@@ -63,6 +63,13 @@ export class Schedule implements DeedOwner {
     let size = 0;
     for (const deed of this.deeds) if (!deed.finished) size++;
     return size;
+  }
+
+  /** No live deed is left (stops at the first live one, unlike `size`). */
+  get empty(): boolean {
+    const deeds = this.deeds;
+    for (let index = 0; index < deeds.length; index++) if ((deeds[index]!.flags & FINISHED) === 0) return false;
+    return true;
   }
 
   /** Earliest retyme of a live deed (`Infinity` when none is due ever). */
@@ -146,7 +153,7 @@ export class Schedule implements DeedOwner {
         if ((flags & need) === want && retyme <= tyme) {
           if (flags !== 0) deed.flags = 0;
           this.current = deed;
-          const step = deed.dog.next(tyme);
+          const step = deed.native ? GENERATOR_NEXT.call(deed.dog, tyme) : deed.dog.next(tyme);
           const after = deed.flags;
           if (step.done === true) {
             this.#ended(deed, step.value);
