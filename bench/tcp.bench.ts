@@ -8,7 +8,8 @@
  * Size by env: TCP_BENCH_ROUNDS (3 paired rounds), TCP_BENCH_BYTES (512e6
  * per throughput run), TCP_BENCH_SECONDS (2 per ping-pong/churn run),
  * TCP_BENCH_ACTIVE (1000 ping-pong connections of 512 B), TCP_BENCH_IDLE
- * (10000), TCP_BENCH_ONLY (throughput,pingpong,churn,idle). A short run:
+ * (10000), TCP_BENCH_ONLY (throughput,pingpong,churn,idle), TCP_BENCH_SERVERS
+ * (hio,hio-handler,hio-pipe: the hio-ts columns). A short run:
  * `TCP_BENCH_ROUNDS=1 TCP_BENCH_BYTES=64e6 TCP_BENCH_SECONDS=1 TCP_BENCH_IDLE=1000 npm run bench:tcp`.
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -63,11 +64,14 @@ async function load(job: object): Promise<Record<string, number>> {
 }
 
 /** The hio-ts servers measured beside raw, one column each: EchoServerDoer, and the handler form two ways. */
-const HIO = [
+const ALL_HIO = [
   { mode: "hio", label: "EchoServerDoer" },
   { mode: "hio-handler", label: "handler: readAvailable + writeAll" },
   { mode: "hio-pipe", label: "handler: pipe (zero-copy)" },
 ] as const;
+/** Comma-separated hio-ts servers to measure (hio, hio-handler, hio-pipe); default all. */
+const SERVERS = new Set((process.env.TCP_BENCH_SERVERS ?? "hio,hio-handler,hio-pipe").split(","));
+const HIO = ALL_HIO.filter((server) => SERVERS.has(server.mode));
 const rows: string[][] = [];
 const fmt = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 const ratio = (hio: number, raw: number, higherIsBetter = true): string =>
@@ -230,14 +234,16 @@ async function idleRun(server: ServerProcess): Promise<{ perConnection: number; 
 }
 
 const rawIdle = ONLY.has("idle") ? await idleRun(await startServer("raw", "raw")) : undefined;
-for (const [column, mode, bufferSize] of rawIdle === undefined
+for (const [mode, bufferSize] of rawIdle === undefined
   ? []
   : ([
-      [0, "hio", 65_536],
-      [1, "hio-handler", 65_536],
-      [2, "hio-pipe", 65_536],
-      [0, "hio", 4096],
+      ["hio", 65_536],
+      ["hio-handler", 65_536],
+      ["hio-pipe", 65_536],
+      ["hio", 4096],
     ] as const)) {
+  const column = HIO.findIndex((server) => server.mode === mode);
+  if (column < 0) continue;
   const idle = await idleRun(await startServer("hio", mode, bufferSize));
   const only = (value: number): number[] => HIO.map((_, index) => (index === column ? value : Number.NaN));
   const rings = `${bufferSize / 1024} KiB rings`;
