@@ -624,8 +624,10 @@ export class Server implements RemoterHost {
     if (this.firstByteTimeout > 0) this.#silent.set(remoter, Number.NaN);
     this.touch(remoter);
     this.#fresh.push(remoter);
+    // No wake at once: dirty() wakes the doer in this turn's check phase,
+    // once for every connection accepted in the turn (a pass per accept cost
+    // a Doist sleep and wake per connection).
     this.dirty(remoter);
-    this.waker?.wake();
   }
 
   #clientError(error: Error, socket: StreamSocket): void {
