@@ -61,6 +61,26 @@ async function pingpong(job: Job): Promise<object> {
   for (let opened = 0; opened < job.connections; opened += 500) {
     sockets.push(...(await Promise.all(Array.from({ length: Math.min(500, job.connections - opened) }, () => open(job.port)))));
   }
+  // One untimed round trip on every connection first: the clock starts once
+  // the server has accepted and answered them all (a connection the client
+  // sees as open may still wait in the server's accept queue; accepting is
+  // what the churn scenario measures).
+  await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          let pending = 0;
+          const onData = (data: Buffer): void => {
+            pending += data.length;
+            if (pending < message.length) return;
+            socket.off("data", onData);
+            resolve();
+          };
+          socket.on("data", onData);
+          socket.write(message);
+        }),
+    ),
+  );
   const latencies: number[] = [];
   const stopAt = performance.now() + job.seconds! * 1000;
   const start = performance.now();

@@ -8,7 +8,10 @@
  * Size by env: TCP_BENCH_ROUNDS (3 paired rounds), TCP_BENCH_BYTES (512e6
  * per throughput run), TCP_BENCH_SECONDS (2 per ping-pong/churn run),
  * TCP_BENCH_ACTIVE (1000 ping-pong connections of 512 B), TCP_BENCH_IDLE
- * (10000), TCP_BENCH_ONLY (throughput,pingpong,churn,idle). A short run:
+ * (10000), TCP_BENCH_ONLY (throughput,pingpong,churn,idle), TCP_BENCH_SERVERS
+ * (hio,hio-handler,hio-pipe: the hio-ts columns), TCP_BENCH_BASELINE (path of
+ * another checkout, e.g. `git worktree add /tmp/base main`: its servers run
+ * as extra columns in the same rounds, for before/after). A short run:
  * `TCP_BENCH_ROUNDS=1 TCP_BENCH_BYTES=64e6 TCP_BENCH_SECONDS=1 TCP_BENCH_IDLE=1000 npm run bench:tcp`.
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -39,8 +42,8 @@ function once(child: ChildProcess): Promise<Record<string, number>> {
   });
 }
 
-async function startServer(name: string, mode: string, bufferSize = 65_536): Promise<ServerProcess> {
-  const child = fork(here("./tcp-server.ts"), [mode, String(bufferSize)], { execArgv, stdio: "inherit" });
+async function startServer(name: string, mode: string, bufferSize = 65_536, script = here("./tcp-server.ts")): Promise<ServerProcess> {
+  const child = fork(script, [mode, String(bufferSize)], { execArgv, stdio: "inherit" });
   const ready = await once(child);
   return {
     name,
@@ -63,11 +66,23 @@ async function load(job: object): Promise<Record<string, number>> {
 }
 
 /** The hio-ts servers measured beside raw, one column each: EchoServerDoer, and the handler form two ways. */
-const HIO = [
+const ALL_HIO = [
   { mode: "hio", label: "EchoServerDoer" },
   { mode: "hio-handler", label: "handler: readAvailable + writeAll" },
   { mode: "hio-pipe", label: "handler: pipe (zero-copy)" },
 ] as const;
+/** Comma-separated hio-ts servers to measure (hio, hio-handler, hio-pipe); default all. */
+const SERVERS = new Set((process.env.TCP_BENCH_SERVERS ?? "hio,hio-handler,hio-pipe").split(","));
+/**
+ * Another checkout of hio-ts (e.g. `git worktree add /tmp/base main`) whose
+ * servers run as extra columns in the same rounds, for before/after
+ * comparisons that share one load and one machine state.
+ */
+const BASELINE = process.env.TCP_BENCH_BASELINE;
+const HIO: { mode: string; label: string; script?: string }[] = ALL_HIO.filter((server) => SERVERS.has(server.mode));
+if (BASELINE !== undefined) {
+  for (const server of [...HIO]) HIO.push({ ...server, label: `${server.label} (baseline)`, script: `${BASELINE}/bench/tcp-server.ts` });
+}
 const rows: string[][] = [];
 const fmt = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 const ratio = (hio: number, raw: number, higherIsBetter = true): string =>
@@ -132,7 +147,7 @@ async function compare(job: object, raw: ServerProcess, hio: readonly ServerProc
 }
 
 const raw = await startServer("raw", "raw");
-const hios = await Promise.all(HIO.map((server) => startServer(server.label, server.mode)));
+const hios = await Promise.all(HIO.map((server) => startServer(server.label, server.mode, 65_536, server.script)));
 try {
   for (const connections of ONLY.has("throughput") ? [1, 16] : []) {
     const result = await compare({ scenario: "throughput", connections, bytes: BYTES }, raw, hios);
@@ -230,21 +245,24 @@ async function idleRun(server: ServerProcess): Promise<{ perConnection: number; 
 }
 
 const rawIdle = ONLY.has("idle") ? await idleRun(await startServer("raw", "raw")) : undefined;
-for (const [column, mode, bufferSize] of rawIdle === undefined
+for (const [mode, bufferSize] of rawIdle === undefined
   ? []
   : ([
-      [0, "hio", 65_536],
-      [1, "hio-handler", 65_536],
-      [2, "hio-pipe", 65_536],
-      [0, "hio", 4096],
+      ["hio", 65_536],
+      ["hio-handler", 65_536],
+      ["hio-pipe", 65_536],
+      ["hio", 4096],
     ] as const)) {
-  const idle = await idleRun(await startServer("hio", mode, bufferSize));
-  const only = (value: number): number[] => HIO.map((_, index) => (index === column ? value : Number.NaN));
-  const rings = `${bufferSize / 1024} KiB rings`;
-  row(`${IDLE} idle conns: RSS per conn (${rings})`, "KiB", rawIdle!.perConnection / 1024, only(idle.perConnection / 1024), 1, false);
-  row(`${IDLE} idle conns: buffers per conn (${rings})`, "KiB", rawIdle!.buffers / 1024, only(idle.buffers / 1024), 1, false);
-  row(`${IDLE} idle conns: tick cost (${rings})`, "µs/pass", Number.NaN, only(idle.tick), 2, false);
-  row(`${IDLE} idle conns: server CPU while idle (${rings})`, "%", rawIdle!.cpu, only(idle.cpu), 2, false);
+  for (let column = 0; column < HIO.length; column++) {
+    if (HIO[column]!.mode !== mode) continue;
+    const idle = await idleRun(await startServer("hio", mode, bufferSize, HIO[column]!.script));
+    const only = (value: number): number[] => HIO.map((_, index) => (index === column ? value : Number.NaN));
+    const rings = `${bufferSize / 1024} KiB rings`;
+    row(`${IDLE} idle conns: RSS per conn (${rings})`, "KiB", rawIdle!.perConnection / 1024, only(idle.perConnection / 1024), 1, false);
+    row(`${IDLE} idle conns: buffers per conn (${rings})`, "KiB", rawIdle!.buffers / 1024, only(idle.buffers / 1024), 1, false);
+    row(`${IDLE} idle conns: tick cost (${rings})`, "µs/pass", Number.NaN, only(idle.tick), 2, false);
+    row(`${IDLE} idle conns: server CPU while idle (${rings})`, "%", rawIdle!.cpu, only(idle.cpu), 2, false);
+  }
 }
 
 console.log(

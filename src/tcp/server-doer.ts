@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DoDoer, type DoerLike, type DoerOptions, type DoOptions, type Dog, type Operation, type Tymth } from "../core/index.js";
+import { currentWaker, DoDoer, type DoerLike, type DoerOptions, type DoOptions, type Dog, type Operation, type Tymth, type Waker } from "../core/index.js";
 import { EndOfStreamError } from "../io/errors.js";
 import { tockUntil } from "../io/handle.js";
 import { HandlerError } from "./errors.js";
@@ -107,11 +107,46 @@ export class ServerDoer extends DoDoer {
     this.server?.wind(tymth);
   }
 
+  /**
+   * Wakes it for a handler (a socket event woke a handler dog): once per
+   * event-loop turn, in that turn's check phase (`setImmediate`), so the
+   * small events of many connections in one turn are answered in one pass,
+   * not one pass each (a pass per event cost a Doist sleep and wake per
+   * round trip). Inside a pass the wake goes up at once (the Doist then runs
+   * a wake pass in the same turn). The server's own events (bulk data that
+   * must make room in `rxbs` now, accepts) wake it at once through
+   * `server.waker`; small ones the server also defers to the check phase.
+   */
+  override wake(): void {
+    if (currentWaker() !== undefined) {
+      super.wake();
+      return;
+    }
+    if (this.#wakeQueued) return;
+    this.#wakeQueued = true;
+    this.#queuedAt = this.#passes;
+    setImmediate(this.#wakeTurn);
+  }
+
+  #wakeQueued = false;
+  /** Passes (recurs) run so far: a queued wake is dropped when a pass ran since it was queued. */
+  #passes = 0;
+  #queuedAt = 0;
+
+  readonly #wakeTurn = (): void => {
+    this.#wakeQueued = false;
+    // A pass since the wake was queued (the server's own wake, or a tock) ran the woken handlers.
+    if (this.#passes === this.#queuedAt) super.wake();
+  };
+
+  /** Wakes it at once: the server's waker. */
+  readonly #wakeNow: Waker = { wake: () => super.wake() };
+
   /** Enter context: winds the server, makes it wake this doer, and opens it. */
   override enter(): void {
     const server = this.server;
     if (this.tymth !== undefined) server.wind(this.tymth);
-    server.waker = this;
+    server.waker = this.#wakeNow;
     if (server.state === "closed") void server.open();
     super.enter();
   }
@@ -124,6 +159,7 @@ export class ServerDoer extends DoDoer {
    */
   override recur(tyme: number): boolean {
     const server = this.server;
+    this.#passes++;
     if (server.error !== undefined && server.state === "closed") throw server.error;
     const fresh = server.serviceAccepts();
     for (let index = 0; index < fresh.length; index++) this.connected(fresh[index]!);
@@ -177,7 +213,7 @@ export class ServerDoer extends DoDoer {
       this.#handlers.clear();
       this.#groups.length = 0;
       this.#open = undefined;
-      if (this.server.waker === this) this.server.waker = undefined;
+      if (this.server.waker === this.#wakeNow) this.server.waker = undefined;
     }
   }
 

@@ -605,6 +605,7 @@ export class Server implements RemoterHost {
 
   #accept(socket: StreamSocket): void {
     // (A TLS server also counted this connection when its handshake began, in `#admit`.)
+    if (this.#state === "open" && this.remoters.size >= this.maxConnections) this.#dropClosed();
     if (this.#state !== "open" || this.remoters.size >= this.maxConnections) {
       if (this.#state === "open") this.refused++;
       socket.destroy();
@@ -624,8 +625,20 @@ export class Server implements RemoterHost {
     if (this.firstByteTimeout > 0) this.#silent.set(remoter, Number.NaN);
     this.touch(remoter);
     this.#fresh.push(remoter);
+    // No wake at once: dirty() wakes the doer in this turn's check phase,
+    // once for every connection accepted in the turn (a pass per accept cost
+    // a Doist sleep and wake per connection).
     this.dirty(remoter);
-    this.waker?.wake();
+  }
+
+  /**
+   * Drops the remoters whose socket is gone but that wait for the next pass
+   * to be handed over (they are among those with events), so a connection
+   * that closed does not count against `maxConnections` until then.
+   */
+  #dropClosed(): void {
+    for (const remoter of this.#dirty) if (!remoter.alive) this.#drop(remoter);
+    for (const remoter of this.#backlog) if (!remoter.alive) this.#drop(remoter);
   }
 
   #clientError(error: Error, socket: StreamSocket): void {

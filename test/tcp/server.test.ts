@@ -1,7 +1,7 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { EchoServerDoer, IdleTimeoutError, ListenError, Server, ServerDoer, type Remoter } from "../../src/tcp/index.js";
-import { Cleanup, rawClient, runUntil, type RawClient } from "../helpers/tcp-harness.js";
+import { Cleanup, rawClient, runUntil, waitUntil, type RawClient } from "../helpers/tcp-harness.js";
 import { freeEphemeralPorts } from "../helpers/peers.js";
 
 const cleanup = new Cleanup();
@@ -77,6 +77,24 @@ describe("Server", () => {
     await runUntil(doist, () => third.ended || third.closed, "the third sees its connection end");
     expect(server.refused).toBe(1);
     expect(server.remoters.size).toBe(2);
+  });
+
+  it("does not count a connection that closed since the last pass against maxConnections", async () => {
+    // The next client may arrive before the pass that hands the closed
+    // remoter over (e.g. right after a handler's end was logged): its slot is free.
+    const server = await openServer({ maxConnections: 1 });
+    const doist = cleanup.doist([new ServerDoer({ server })]);
+    connect(server.port);
+    await runUntil(doist, () => server.remoters.size === 1, "the first accepted");
+    const first = [...server.remoters.values()][0]!;
+    first.close(); // no pass runs from here on
+    const second = connect(server.port);
+    await waitUntil(() => server.accepted === 2 || server.refused > 0 || second.closed, "the second accepted or refused");
+    expect(server.refused).toBe(0);
+    expect(server.accepted).toBe(2);
+    expect([...server.remoters.values()].map((remoter) => remoter.alive)).toEqual([true]);
+    await runUntil(doist, () => !second.closed && server.remoters.size === 1, "a pass ran");
+    expect(second.closed).toBe(false);
   });
 
   it("closes a connection silent for idleTimeout and keeps one whose traffic refreshes it", async () => {
