@@ -195,7 +195,8 @@ describe("Server on a path", () => {
     const doist = cleanup.doist([new ServerDoer({ server })]);
     const peer = pathClient(path);
     peer.socket.end("from the peer");
-    await runUntil(doist, () => server.remoters.size === 1 && [...server.remoters.values()][0]!.cutoff, "the peer's FIN");
+    // The FIN makes the remoter cutoff at once; rxbs ends at the next service pass.
+    await runUntil(doist, () => server.remoters.size === 1 && [...server.remoters.values()][0]!.cutoff && [...server.remoters.values()][0]!.rxbs.ended, "the peer's FIN");
     const remoter = [...server.remoters.values()][0]!;
     expect(text(remoter.rxbs.read())).toBe("from the peer");
     expect(remoter.rxbs.ended).toBe(true);
