@@ -48,7 +48,8 @@ class MemorySocket implements StreamSocket {
 
   emit(event: string, arg?: unknown): void {
     const list = this.#listeners.get(event);
-    if (list !== undefined) for (const listener of list) (listener as (arg: unknown) => void)(arg);
+    // As an EventEmitter does: the socket is `this` (the pump's shared listeners rely on it).
+    if (list !== undefined) for (const listener of list) (listener as (this: MemorySocket, arg: unknown) => void).call(this, arg);
   }
 
   write(data: Uint8Array, callback?: (error?: Error | null) => void): boolean {
