@@ -3,13 +3,12 @@
  *
  * @module
  */
-import { checkAbortSignal, currentTyme, currentWaker, type Operation, type Signal, WAIT, type Tymth, type Waker, whenAborted } from "../core/index.js";
+import { checkAbortSignal, currentTyme, currentWaker, type Operation, WAIT, type Tymth, type Waker, whenAborted } from "../core/index.js";
 import { formatAddress, socketPathOption } from "./address.js";
 import type { Handle, OpenOptions } from "../io/handle.js";
-import type { RingBuffer } from "../io/index.js";
-import type { ConnectionOptions, ConnectionState } from "./connection.js";
-import { StreamPump, type StreamPumpHost } from "./stream-pump.js";
-import type { WireTap } from "./wire-tap.js";
+import type { ConnectionOptions } from "./connection.js";
+import type { StreamPumpHost } from "./stream-pump.js";
+import { StreamHandle } from "./stream-handle.js";
 import { checkSeconds } from "./validate.js";
 import { nodeDriver, type TcpDriver } from "./driver.js";
 import { ConnectError, type TcpError } from "./errors.js";
@@ -83,7 +82,7 @@ const noop = (): void => {};
  * await new Doist({ doers: [new ClientDoer({ client }), talk], real: true, limit: 10 }).do();
  * ```
  */
-export class Client implements Handle {
+export class Client extends StreamHandle<Client> implements Handle {
   /** Host to connect to; `localhost` for a `path` client (the name a TLS certificate is checked against). */
   readonly host: string;
   /** Port to connect to; 0 for a `path` client. */
@@ -100,7 +99,6 @@ export class Client implements Handle {
   attempts = 0;
   /** Woken on every socket event (set by the Doer that services this handle). */
   waker: Waker | undefined;
-  readonly #pump: StreamPump<Client>;
   /** Takes the chunks `onread` reads into READ_BUFFER; made at the first attempt. */
   #onread: ((bytes: number, buffer: Uint8Array) => boolean) | undefined;
   #tymth: Tymth | undefined;
@@ -123,7 +121,7 @@ export class Client implements Handle {
     const port = path === undefined ? options.port : 0;
     if (typeof port !== "number") throw new TypeError(`port must be a number (or give a Unix socket path), got ${typeof port}`);
     if (path === undefined && (!Number.isInteger(port) || port < 1 || port > 65_535)) throw new RangeError(`port must be a whole number from 1 to 65535, got ${port}`);
-    this.#pump = new StreamPump<Client>(this, Client.#pumpHost, options, true);
+    super(Client.#pumpHost, options, true);
     this.host = host;
     this.port = port;
     this.path = path;
@@ -136,156 +134,6 @@ export class Client implements Handle {
   /** `client host:port` (or `client /path/to.sock`), for messages. */
   get label(): string {
     return this.path === undefined ? `client ${formatAddress(this.host, this.port)}` : `client ${this.path}`;
-  }
-
-  /** Bytes received, for protocol code to read. */
-  get rxbs(): RingBuffer {
-    return this.#pump.rxbs;
-  }
-
-  /** Bytes to send, written by protocol code. */
-  get txbs(): RingBuffer {
-    return this.#pump.txbs;
-  }
-
-  /** Notified on every change of `state`. */
-  get stateSignal(): Signal {
-    return this.#pump.stateSignal;
-  }
-
-  /** Where chunks are recorded, if anywhere. */
-  get wirelog(): WireTap | undefined {
-    return this.#pump.wirelog;
-  }
-
-  set wirelog(wirelog: WireTap | undefined) {
-    this.#pump.wirelog = wirelog;
-  }
-
-  /** The last error: a failed connect, a reset, a TLS failure. Cleared by a new attempt. */
-  get error(): TcpError | undefined {
-    return this.#pump.error;
-  }
-
-  set error(error: TcpError | undefined) {
-    this.#pump.error = error;
-  }
-
-  /** Bytes left in `txbs` (not handed to the OS) when the last connection ended. */
-  get unsent(): number {
-    return this.#pump.unsent;
-  }
-
-  /** Bytes handed to the OS since the client was made, over every connection. */
-  get sentBytes(): number {
-    return this.#pump.sentBytes;
-  }
-
-  /** Nagle's algorithm is disabled. */
-  get noDelay(): boolean {
-    return this.#pump.noDelay;
-  }
-
-  /** Keepalive delay in seconds; 0: off. */
-  get keepAlive(): number {
-    return this.#pump.keepAlive;
-  }
-
-  /** The lifecycle state. */
-  get state(): ConnectionState {
-    return this.#pump.state;
-  }
-
-  /** Bytes can flow (`state === "open"`). */
-  get connected(): boolean {
-    return this.#pump.state === "open";
-  }
-
-  /** The peer closed its side or the connection broke (`state === "cutoff"`). */
-  get cutoff(): boolean {
-    return this.#pump.state === "cutoff";
-  }
-
-  /** A socket is attached: connecting, open, or half-open after the peer's FIN. */
-  get alive(): boolean {
-    return this.#pump.socket !== undefined;
-  }
-
-  /**
-   * A waker that marks this client as having work for its Doer. Subscribe
-   * it to a ring signal when servicing code waits on one, e.g. `txbs.spaceSignal`.
-   */
-  get eventWaker(): Waker {
-    return this.#pump;
-  }
-
-  /** Reading is paused because `rxbs` is full. */
-  get receivePaused(): boolean {
-    return this.#pump.receivePaused;
-  }
-
-  /** The socket's local IP address, once connected. */
-  get localAddress(): string | undefined {
-    return this.#pump.localAddress;
-  }
-
-  /** The socket's local port, once connected. */
-  get localPort(): number | undefined {
-    return this.#pump.localPort;
-  }
-
-  /** Moves held received bytes into `rxbs` while it has room; costs nothing unless bytes are held. */
-  serviceReceive(): void {
-    this.#pump.serviceReceive();
-  }
-
-  /** Hands the unsent bytes of `txbs` to the socket unless it waits for drain; sends FIN once flushed, if asked to. */
-  serviceSend(): void {
-    this.#pump.serviceSend();
-  }
-
-  /**
-   * Stops receiving, like `shutdown(SHUT_RD)`: `rxbs` ends after what it
-   * holds (readers drain it, then see the end) and later bytes from the peer
-   * are read and dropped, so the peer is not stalled. Sending goes on.
-   */
-  shutdownReceive(): void {
-    this.#pump.shutdownReceive();
-  }
-
-  /** Half-closes: sends FIN once `txbs` is flushed; receiving goes on until the peer closes too. */
-  shutdownSend(): void {
-    this.#pump.shutdownSend();
-  }
-
-  /**
-   * Shuts both directions down: receiving stops at once
-   * (`shutdownReceive`), and FIN goes out once `txbs` is flushed; the
-   * connection closes once that is done.
-   */
-  shutdown(): void {
-    this.#pump.shutdownReceive();
-    this.endAfterFlush();
-  }
-
-  /** Closes gracefully: flushes `txbs`, sends FIN, then closes. Closes at once when not open. */
-  endAfterFlush(): void {
-    this.#pump.endAfterFlush();
-  }
-
-  /** Closes it when a `using` block ends (the socket is released in the background). */
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  /**
-   * Closes it when an `await using` block ends.
-   * @returns resolves once the socket is released (its `close` event)
-   */
-  [Symbol.asyncDispose](): Promise<void> {
-    const released = this.#pump.released();
-    this.close();
-    return released;
   }
 
   /** TLS settings; plain TCP here, overridden by ClientTls. */
@@ -365,8 +213,8 @@ export class Client implements Handle {
   }
 
   /** Sending may still happen: on this connection, or on the next one when reconnecting. */
-  get maySend(): boolean {
-    return this.#pump.maySend || (this.reconnectable && this.#wanted);
+  override get maySend(): boolean {
+    return this.pump.maySend || (this.reconnectable && this.#wanted);
   }
 
   /**
@@ -374,8 +222,8 @@ export class Client implements Handle {
    * has not ended its side, or received bytes are still held back; or a
    * new connection may bring more when reconnecting.
    */
-  get mayReceive(): boolean {
-    return this.#pump.mayReceive || (this.reconnectable && this.#wanted);
+  override get mayReceive(): boolean {
+    return this.pump.mayReceive || (this.reconnectable && this.#wanted);
   }
 
   /**
@@ -408,7 +256,7 @@ export class Client implements Handle {
   close(): void {
     this.#wanted = false;
     this.#retryAt = undefined;
-    this.#pump.close();
+    this.pump.close();
     this.#stopSending();
     if (this.#openPromise !== undefined) this.#settleOpen(new ConnectError(`${this.label}: closed before it connected`));
   }
@@ -422,8 +270,8 @@ export class Client implements Handle {
   /** Connects, reconnects, receives and sends, once, without blocking. */
   service(): void {
     this.serviceConnect();
-    this.#pump.serviceReceive();
-    this.#pump.serviceSend();
+    this.pump.serviceReceive();
+    this.pump.serviceSend();
   }
 
   /**
@@ -445,14 +293,14 @@ export class Client implements Handle {
     }
     if (this.state === "opening" && this.reconnectable && this.tymeout > 0 && tyme >= this.#attemptAt + this.tymeout) {
       const error = new ConnectError(`${this.label}: connect timed out after ${this.tymeout} s`);
-      this.#pump.closeSocket(false);
-      this.#pump.error = error;
+      this.pump.closeSocket(false);
+      this.pump.error = error;
       this.#retryAt = tyme;
     }
     const retryAt = this.#retryAt;
     if (retryAt === undefined || tyme < retryAt || this.state === "opening" || this.state === "open") return;
     if (!this.rxbs.isEmpty || this.receivePaused) {
-      this.rxbs.spaceSignal.subscribe(this.#pump);
+      this.rxbs.spaceSignal.subscribe(this.pump);
       return;
     }
     this.#attempt();
@@ -543,8 +391,8 @@ export class Client implements Handle {
     touched: noop,
     firstBytes: noop,
     opened: (client) => {
-      void client.#pump.localPort; // kept for after the connection
-      void client.#pump.localAddress;
+      void client.pump.localPort; // kept for after the connection
+      void client.pump.localAddress;
       client.#settleOpen(undefined);
     },
     cutOff: (client) => client.#cutOff(),
@@ -566,7 +414,7 @@ export class Client implements Handle {
     this.#attemptAt = this.tyme;
     this.#stampAttempt = true;
     const tls = this.tls;
-    const pump = this.#pump;
+    const pump = this.pump;
     const socket = this.driver.connect({
       host: this.host,
       port: this.port,

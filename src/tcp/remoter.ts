@@ -3,15 +3,14 @@
  *
  * @module
  */
-import { WAIT, type Signal, type Tymth, type Waker } from "../core/index.js";
+import { WAIT, type Tymth, type Waker } from "../core/index.js";
 import type { Handle } from "../io/handle.js";
-import type { RingBuffer } from "../io/index.js";
 import { formatAddress } from "./address.js";
-import { type TcpError, TcpError as TcpErrorClass } from "./errors.js";
-import type { ConnectionOptions, ConnectionState } from "./connection.js";
+import { TcpError as TcpErrorClass } from "./errors.js";
+import type { ConnectionOptions } from "./connection.js";
 import type { StreamSocket } from "./driver.js";
-import { StreamPump, type StreamPumpHost } from "./stream-pump.js";
-import type { WireTap } from "./wire-tap.js";
+import type { StreamPumpHost } from "./stream-pump.js";
+import { StreamHandle } from "./stream-handle.js";
 
 /**
  * What a Remoter tells the server that accepted it: a {@link Server}
@@ -39,7 +38,7 @@ const noop = (): void => {};
  * services it only when it had an event; a handler reads `rxbs` and writes
  * `txbs`. The bytes move in a `StreamPump` it holds.
  */
-export class Remoter implements Handle {
+export class Remoter extends StreamHandle<Remoter> implements Handle {
   /** Peer address; for a Unix socket peer (which has none) the server's socket path. */
   readonly remoteAddress: string;
   /** Peer port; 0 for a Unix socket peer. */
@@ -49,7 +48,6 @@ export class Remoter implements Handle {
   /** Unused: a remoter's events go to its server, which services it (kept for the {@link Handle} contract). */
   waker: Waker | undefined;
   readonly #server: RemoterHost;
-  readonly #pump: StreamPump<Remoter>;
 
   /** What the pump reports to: the accepting server, for every Remoter. */
   static readonly #pumpHost: StreamPumpHost<Remoter> = {
@@ -70,13 +68,13 @@ export class Remoter implements Handle {
    * @param id unique connection id (the server's counter)
    */
   constructor(host: RemoterHost, socket: StreamSocket, options: ConnectionOptions, id: number) {
+    super(Remoter.#pumpHost, options);
     const path = host.path;
     this.#server = host;
     this.remoteAddress = path ?? socket.remoteAddress ?? "?";
     this.remotePort = path === undefined ? (socket.remotePort ?? 0) : 0;
     this.id = id;
-    this.#pump = new StreamPump<Remoter>(this, Remoter.#pumpHost, options);
-    this.#pump.attach(socket, true, "connect");
+    this.pump.attach(socket, true, "connect");
   }
 
   /**
@@ -90,115 +88,6 @@ export class Remoter implements Handle {
   /** `remoter host:port of server host:port` (`remoter unix#3 of server /path/to.sock`), for messages. */
   get label(): string {
     return `remoter ${this.key} of ${this.#server.label}`;
-  }
-
-  /** Bytes received, for protocol code to read. */
-  get rxbs(): RingBuffer {
-    return this.#pump.rxbs;
-  }
-
-  /** Bytes to send, written by protocol code. */
-  get txbs(): RingBuffer {
-    return this.#pump.txbs;
-  }
-
-  /** Notified on every change of `state`. */
-  get stateSignal(): Signal {
-    return this.#pump.stateSignal;
-  }
-
-  /** Where chunks are recorded, if anywhere. */
-  get wirelog(): WireTap | undefined {
-    return this.#pump.wirelog;
-  }
-
-  set wirelog(wirelog: WireTap | undefined) {
-    this.#pump.wirelog = wirelog;
-  }
-
-  /** The last error: a reset, a TLS failure, an idle timeout. */
-  get error(): TcpError | undefined {
-    return this.#pump.error;
-  }
-
-  set error(error: TcpError | undefined) {
-    this.#pump.error = error;
-  }
-
-  /** Bytes left in `txbs` (not handed to the OS) when the connection ended. */
-  get unsent(): number {
-    return this.#pump.unsent;
-  }
-
-  /** Bytes handed to the OS since the connection was accepted. */
-  get sentBytes(): number {
-    return this.#pump.sentBytes;
-  }
-
-  /** Nagle's algorithm is disabled. */
-  get noDelay(): boolean {
-    return this.#pump.noDelay;
-  }
-
-  /** Keepalive delay in seconds; 0: off. */
-  get keepAlive(): number {
-    return this.#pump.keepAlive;
-  }
-
-  /** The lifecycle state. */
-  get state(): ConnectionState {
-    return this.#pump.state;
-  }
-
-  /** Bytes can flow (`state === "open"`). */
-  get connected(): boolean {
-    return this.#pump.state === "open";
-  }
-
-  /** The peer closed its side or the connection broke (`state === "cutoff"`). */
-  get cutoff(): boolean {
-    return this.#pump.state === "cutoff";
-  }
-
-  /** The socket is still attached: open, or half-open after the peer's FIN. */
-  get alive(): boolean {
-    return this.#pump.socket !== undefined;
-  }
-
-  /**
-   * A waker that marks this remoter as having work for its server. Subscribe
-   * it to a ring signal when servicing code waits on one, e.g. `txbs.spaceSignal`.
-   */
-  get eventWaker(): Waker {
-    return this.#pump;
-  }
-
-  /** Reading is paused because `rxbs` is full. */
-  get receivePaused(): boolean {
-    return this.#pump.receivePaused;
-  }
-
-  /**
-   * Bytes written to `txbs` now may still reach the peer: the socket is
-   * attached (also half-open after the peer's FIN) and our side was not shut down.
-   */
-  get maySend(): boolean {
-    return this.#pump.maySend;
-  }
-
-  /** More bytes may still arrive in `rxbs`: the peer has not ended its side, or received bytes are still held back. */
-  get mayReceive(): boolean {
-    return this.#pump.mayReceive;
-  }
-
-  /** The socket's local IP address. */
-  get localAddress(): string | undefined {
-    return this.#pump.localAddress;
-  }
-
-  /** The socket's local port. */
-  get localPort(): number | undefined {
-    return this.#pump.localPort;
   }
 
   /** The server services remoters and times them out: nothing is timed here ({@link WAIT}). */
@@ -222,47 +111,8 @@ export class Remoter implements Handle {
 
   /** Moves bytes both ways once, without blocking. */
   service(): void {
-    this.#pump.serviceReceive();
-    this.#pump.serviceSend();
-  }
-
-  /** Moves held received bytes into `rxbs` while it has room; costs nothing unless bytes are held. */
-  serviceReceive(): void {
-    this.#pump.serviceReceive();
-  }
-
-  /** Hands the unsent bytes of `txbs` to the socket unless it waits for drain; sends FIN once flushed, if asked to. */
-  serviceSend(): void {
-    this.#pump.serviceSend();
-  }
-
-  /**
-   * Stops receiving, like `shutdown(SHUT_RD)`: `rxbs` ends after what it
-   * holds (readers drain it, then see the end) and later bytes from the peer
-   * are read and dropped, so the peer is not stalled. Sending goes on.
-   */
-  shutdownReceive(): void {
-    this.#pump.shutdownReceive();
-  }
-
-  /** Half-closes: sends FIN once `txbs` is flushed; receiving goes on until the peer closes too. */
-  shutdownSend(): void {
-    this.#pump.shutdownSend();
-  }
-
-  /**
-   * Shuts both directions down: receiving stops at once
-   * (`shutdownReceive`), and FIN goes out once `txbs` is flushed; the
-   * connection closes once that is done.
-   */
-  shutdown(): void {
-    this.#pump.shutdownReceive();
-    this.#pump.endAfterFlush();
-  }
-
-  /** Closes gracefully: flushes `txbs`, sends FIN, then closes. Closes at once when not open. */
-  endAfterFlush(): void {
-    this.#pump.endAfterFlush();
+    this.pump.serviceReceive();
+    this.pump.serviceSend();
   }
 
   /**
@@ -270,21 +120,6 @@ export class Remoter implements Handle {
    * `unsent`, and `rxbs` ends so readers drain it and stop. Safe to call twice.
    */
   close(): void {
-    this.#pump.close();
-  }
-
-  /** Closes it when a `using` block ends (the socket is released in the background). */
-  [Symbol.dispose](): void {
-    this.#pump.close();
-  }
-
-  /**
-   * Closes it when an `await using` block ends.
-   * @returns resolves once the socket is released (its `close` event)
-   */
-  [Symbol.asyncDispose](): Promise<void> {
-    const released = this.#pump.released();
-    this.#pump.close();
-    return released;
+    this.pump.close();
   }
 }
