@@ -117,8 +117,16 @@ export class DoDoer extends Doer {
    */
   extend(doers: readonly Doable[]): void {
     checkDoables(doers, "doers");
-    const added = doers.filter((doer, index) => !this.doers.includes(doer) && doers.indexOf(doer) === index);
-    this.doers.push(...added);
+    const list = this.doers;
+    if (doers.length === 1) {
+      // One doer (a server's new connection): no filtered copy.
+      if (list.includes(doers[0]!)) return;
+      list.push(doers[0]!);
+      if (this.#active) this.#schedule.enter(doers);
+      return;
+    }
+    const added = doers.filter((doer, index) => !list.includes(doer) && doers.indexOf(doer) === index);
+    list.push(...added);
     if (this.#active) this.#schedule.enter(added);
   }
 
@@ -129,7 +137,14 @@ export class DoDoer extends Doer {
    */
   remove(doers: readonly object[]): void {
     if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
-    this.doers = this.doers.filter((doer) => !doers.includes(doer));
+    // In place, as hio's list.remove: no new array per removal.
+    const list = this.doers;
+    let kept = 0;
+    for (let index = 0; index < list.length; index++) {
+      const doer = list[index]!;
+      if (!doers.includes(doer)) list[kept++] = doer;
+    }
+    list.length = kept;
     this.#schedule.remove(doers);
   }
 

@@ -73,8 +73,11 @@ function timedOut(ring: RingBuffer, what: string, timeout: number): ReadTimeoutE
   return new ReadTimeoutError(`${ring.name}: no ${what} within ${timeout} s of tyme`, timeout);
 }
 
+/** The partial frame of a clean end: nothing (shared; no copy made per end). */
+const NOTHING = new Uint8Array(0);
+
 function ended(ring: RingBuffer, what: string): EndOfStreamError {
-  const partial = ring.read();
+  const partial = ring.length === 0 ? NOTHING : ring.read();
   const detail = partial.length === 0 ? "" : ` (${partial.length} bytes of an incomplete frame)`;
   return new EndOfStreamError(`${ring.name}: stream ended before ${what}${detail}`, partial);
 }

@@ -172,7 +172,14 @@ export class ServerDoer extends DoDoer {
       server.serviceSends();
     }
     const reaped = server.serviceReaps();
-    for (let index = 0; index < reaped.length; index++) this.disconnected(reaped[index]!);
+    for (let index = 0; index < reaped.length; index++) {
+      const remoter = reaped[index]!;
+      this.disconnected(remoter);
+      // Its handler is gone: the next connection's rings take its stores
+      // (kept only when nothing waits in them: a force-close leaves unsent bytes).
+      remoter.rxbs.release();
+      remoter.txbs.release();
+    }
     // Done once a graceful shutdown has finished: the Doist may end.
     return this.#shuttingDown && server.state === "closed";
   }
