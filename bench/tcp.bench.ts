@@ -133,12 +133,19 @@ async function measured(job: object, server: ServerProcess): Promise<Record<stri
 /**
  * Runs `job` against raw and every hio-ts server, one after the other in
  * each round (paired runs), ROUNDS times; returns the medians of each field.
+ * Each round starts with the next server in turn: the machine drifts within
+ * a run (churn leaves the load client's ports in TIME_WAIT, tens of
+ * thousands by the end, and each connect then costs the client more), so a
+ * fixed order would always hand the later servers a slower client.
  */
 async function compare(job: object, raw: ServerProcess, hio: readonly ServerProcess[]): Promise<{ raw: Record<string, number>; hio: Record<string, number>[] }> {
   const runs: Record<string, number>[][] = [[], ...hio.map(() => [])];
   const servers = [raw, ...hio];
   for (let round = 0; round < ROUNDS; round++) {
-    for (let index = 0; index < servers.length; index++) runs[index]!.push(await measured(job, servers[index]!));
+    for (let step = 0; step < servers.length; step++) {
+      const index = (round + step) % servers.length;
+      runs[index]!.push(await measured(job, servers[index]!));
+    }
   }
   const pick = (list: Record<string, number>[]): Record<string, number> =>
     Object.fromEntries(Object.keys(list[0]!).map((key) => [key, median(list.map((result) => result[key]!))]));
@@ -266,7 +273,7 @@ for (const [mode, bufferSize] of rawIdle === undefined
 }
 
 console.log(
-  `\nTCP echo over loopback, node ${process.version}, 2 cores shared by load client and server; median of ${ROUNDS} alternating rounds; ratio = hio-ts/raw (for µs, ms and KiB rows: raw/hio-ts, so > 1 is hio-ts better); server CPU from /proc, user + system, in 10 ms ticks\n`,
+  `\nTCP echo over loopback, node ${process.version}, 2 cores shared by load client and server; median of ${ROUNDS} rounds, each starting with the next server in turn; ratio = hio-ts/raw (for µs, ms and KiB rows: raw/hio-ts, so > 1 is hio-ts better); server CPU from /proc, user + system, in 10 ms ticks\n`,
 );
 console.log(`| metric | unit | raw net | ${HIO.map((server) => `${server.label} | ratio`).join(" | ")} |`);
 console.log(`| --- | --- | ---: | ${HIO.map(() => "---: | ---:").join(" | ")} |`);

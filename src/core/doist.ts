@@ -465,7 +465,11 @@ export class Doist extends Tymist implements Waker {
     // comes from a foreign one (a socket's callback), so its task is bound to
     // the context of the do() call (AsyncLocalStorage reads the same store in
     // every pass, as in a non-real run).
-    this.#onWake = AsyncResource.bind(this.#wakeTask, "HioDoistWake");
+    // (runInAsyncScope directly: AsyncResource.bind's wrapper copies its
+    // arguments into fresh arrays on every call.)
+    const scope = new AsyncResource("HioDoistWake");
+    const task = this.#wakeTask;
+    this.#onWake = () => scope.runInAsyncScope(task);
     this.#stop = stop;
     this.#startTyme = this.tyme;
     this.#startReal = performance.now();

@@ -75,7 +75,9 @@ export class Schedule implements DeedOwner {
   /** Earliest retyme of a live deed (`Infinity` when none is due ever). */
   earliest(): number {
     let earliest = Number.POSITIVE_INFINITY;
-    for (const deed of this.deeds) {
+    const deeds = this.deeds;
+    for (let index = 0; index < deeds.length; index++) {
+      const deed = deeds[index]!;
       if (!deed.finished && deed.retyme < earliest) earliest = deed.retyme;
     }
     return earliest;

@@ -105,6 +105,13 @@ export class Server implements RemoterHost {
   readonly remoters = new Map<number, Remoter>();
   /** Woken on every event of the server or its remoters (set by the ServerDoer). */
   waker: Waker | undefined;
+  /**
+   * Woken for small events, to run a pass in this event-loop turn's check
+   * phase (set by the ServerDoer, which defers its handlers' wakes the same
+   * way: one `setImmediate` a turn for both). Without it the server defers
+   * them itself and then wakes `waker`.
+   */
+  turnWaker: Waker | undefined;
   /** Where every remoter records what crossed the wire. */
   wirelog: WireTap | undefined;
   /** Why listening failed, if it did. */
@@ -451,11 +458,14 @@ export class Server implements RemoterHost {
   get due(): number {
     if (this.#state === "draining" && Number.isNaN(this.#drainAt)) return this.tyme; // stamp it now
     let due = this.drainDeadline;
-    for (const at of this.#silent.values()) {
-      due = Math.min(due, Number.isNaN(at) ? this.tyme : at + this.firstByteTimeout);
-      break;
+    // (The first entry of each is the oldest; the size checks spare an iterator per pass.)
+    if (this.#silent.size > 0) {
+      for (const at of this.#silent.values()) {
+        due = Math.min(due, Number.isNaN(at) ? this.tyme : at + this.firstByteTimeout);
+        break;
+      }
     }
-    if (this.idleTimeout === 0) return due;
+    if (this.idleTimeout === 0 || this.#activity.size === 0) return due;
     for (const tyme of this.#activity.values()) {
       due = Math.min(due, tyme + this.idleTimeout);
       break;
@@ -496,11 +506,10 @@ export class Server implements RemoterHost {
     if (remoter.rxbs.length >= URGENT_BYTES || remoter.rxbs.isFull) {
       // Bulk data: service it now, so rxbs has room before the next chunk.
       this.waker?.wake();
-    } else if (!this.#wakeImmediate) {
+    } else {
       // Wake once per event-loop turn: the small events of many connections
       // in this turn are then serviced in one pass instead of one pass each.
-      this.#wakeImmediate = true;
-      setImmediate(this.#wakeTurn);
+      this.#wakeNextTurn();
     }
   }
 
@@ -511,8 +520,13 @@ export class Server implements RemoterHost {
     if (this.#dirty.size > 0 || this.#backlog.size > 0 || this.#reaped.length > 0) this.waker?.wake();
   };
 
-  /** Wakes the doer at the next event-loop turn (work left over past SERVICE_BATCH). */
+  /** Wakes the doer in the check phase of this event-loop turn (small events; work left over past SERVICE_BATCH). */
   #wakeNextTurn(): void {
+    const turnWaker = this.turnWaker;
+    if (turnWaker !== undefined) {
+      turnWaker.wake();
+      return;
+    }
     if (this.#wakeImmediate) return;
     this.#wakeImmediate = true;
     setImmediate(this.#wakeTurn);

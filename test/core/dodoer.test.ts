@@ -201,4 +201,26 @@ describe("DoDoer arguments", () => {
     expect(() => group.extend("x" as never)).toThrow(/^doers must be an array/);
     expect(() => group.remove("x" as never)).toThrow(/^doers must be an array/);
   });
+
+  it("removes from its doers list in place, as hio's list.remove, keeping the others' order; extends skip a doer already there", () => {
+    const make = () =>
+      doify(function* () {
+        for (;;) yield 1;
+      });
+    const [a, b, c, d] = [make(), make(), make(), make()];
+    const group = new DoDoer({ doers: [a, b, c] });
+    const doist = new Doist({ tock: 1, doers: [group] });
+    doist.enter();
+    const list = group.doers;
+    group.remove([b]);
+    expect(group.doers).toBe(list);
+    expect(group.doers).toEqual([a, c]);
+    group.extend([d]);
+    group.extend([d]); // already there: no second entry
+    group.extend([a, b, b]);
+    expect(group.doers).toEqual([a, c, d, b]);
+    doist.recur();
+    expect(group.doers).toEqual([a, c, d, b]);
+    doist.exit();
+  });
 });

@@ -30,3 +30,64 @@ describe("ring stores carved from shared slabs", () => {
     expect(second.indexOf(new TextEncoder().encode("two"))).toBe(14);
   });
 });
+
+describe("released ring stores", () => {
+  /** Takes every spare store there is, so a test sees only the ones it releases. */
+  function drainSpares(): RingBuffer[] {
+    const takers = Array.from({ length: 600 }, () => new RingBuffer({ capacity: 4096 }));
+    for (const ring of takers) ring.write(new Uint8Array(1));
+    return takers;
+  }
+
+  /** Where a ring's bytes live: its store's buffer (numbered on first sight) and offset. */
+  const buffers = new Map<ArrayBufferLike, number>();
+  const place = (ring: RingBuffer): string => {
+    const [region] = ring.readRegions();
+    const buffer = region!.buffer;
+    if (!buffers.has(buffer)) buffers.set(buffer, buffers.size);
+    return `${buffers.get(buffer)}:${region!.byteOffset}`;
+  };
+
+  it("gives an emptied ring's store to the next ring, zeroed, and the first ring stays usable", () => {
+    drainSpares();
+    const first = new RingBuffer({ capacity: 4096, name: "first" });
+    first.write(new Uint8Array(4096).fill(0xaa));
+    const store = first.readRegions()[0]!;
+    expect(first.release()).toBe(false); // bytes wait: kept
+    expect(first.read().every((byte) => byte === 0xaa)).toBe(true);
+    expect(first.release()).toBe(true);
+    expect(first.release()).toBe(false); // nothing left to give
+
+    const second = new RingBuffer({ capacity: 4096, name: "second" });
+    second.write(new Uint8Array([1]));
+    const [taken] = second.readRegions();
+    expect(taken!.buffer).toBe(store.buffer);
+    expect(taken!.byteOffset).toBe(store.byteOffset);
+    // The old bytes are gone: the free space after the written byte is zeroed.
+    for (const region of second.writeRegions()) expect(region.every((byte) => byte === 0)).toBe(true);
+
+    // The released ring takes a new store when written again; its bytes are its own.
+    first.write(new Uint8Array([7, 8, 9]));
+    expect(first.readRegions()[0]!.buffer === taken!.buffer && first.readRegions()[0]!.byteOffset === taken!.byteOffset).toBe(false);
+    expect([...first.read()]).toEqual([7, 8, 9]);
+    expect([...second.read()]).toEqual([1]);
+  });
+
+  it("keeps at most a bounded number of released stores (2 MiB of the slabs they pin)", () => {
+    drainSpares();
+    const released = Array.from({ length: 300 }, () => new RingBuffer({ capacity: 4096 }));
+    for (const ring of released) ring.write(new Uint8Array(1));
+    const places = new Set(released.map(place));
+    for (const ring of released) {
+      ring.read();
+      expect(ring.release()).toBe(true);
+    }
+    const next = Array.from({ length: 300 }, () => new RingBuffer({ capacity: 4096 }));
+    for (const ring of next) ring.write(new Uint8Array(1));
+    const reused = next.filter((ring) => places.has(place(ring))).length;
+    // A 4 KiB piece counts as its whole 32 KiB slab against the 2 MiB budget: 64 at most.
+    expect(places.size).toBe(300);
+    expect(reused).toBeGreaterThan(0);
+    expect(reused).toBeLessThanOrEqual(64);
+  });
+});
