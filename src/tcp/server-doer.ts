@@ -122,39 +122,31 @@ export class ServerDoer extends DoDoer {
       super.wake();
       return;
     }
-    this.#wakeThisTurn();
-  }
-
-  /** Queues a wake for this turn's check phase, one for all the handler and server wakes asked for in the turn. */
-  #wakeThisTurn(): void {
-    this.#queuedAt = this.#passes;
     if (this.#wakeQueued) return;
     this.#wakeQueued = true;
+    this.#queuedAt = this.#passes;
     setImmediate(this.#wakeTurn);
   }
 
   #wakeQueued = false;
-  /** Passes (recurs) run so far: a queued wake is dropped when a pass ran since it was last asked for. */
+  /** Passes (recurs) run so far: a queued wake is dropped when a pass ran since it was queued. */
   #passes = 0;
   #queuedAt = 0;
 
   readonly #wakeTurn = (): void => {
     this.#wakeQueued = false;
-    // A pass since the wake was last asked for (the server's own wake, or a tock) did the work.
+    // A pass since the wake was queued (the server's own wake, or a tock) ran the woken handlers.
     if (this.#passes === this.#queuedAt) super.wake();
   };
 
   /** Wakes it at once: the server's waker. */
   readonly #wakeNow: Waker = { wake: () => super.wake() };
-  /** Wakes it in this turn's check phase: the server's turn waker (small events). */
-  readonly #wakeLater: Waker = { wake: () => this.#wakeThisTurn() };
 
   /** Enter context: winds the server, makes it wake this doer, and opens it. */
   override enter(): void {
     const server = this.server;
     if (this.tymth !== undefined) server.wind(this.tymth);
     server.waker = this.#wakeNow;
-    server.turnWaker = this.#wakeLater;
     if (server.state === "closed") void server.open();
     super.enter();
   }
@@ -229,7 +221,6 @@ export class ServerDoer extends DoDoer {
       this.#groups.length = 0;
       this.#open = undefined;
       if (this.server.waker === this.#wakeNow) this.server.waker = undefined;
-      if (this.server.turnWaker === this.#wakeLater) this.server.turnWaker = undefined;
     }
   }
 

@@ -105,13 +105,6 @@ export class Server implements RemoterHost {
   readonly remoters = new Map<number, Remoter>();
   /** Woken on every event of the server or its remoters (set by the ServerDoer). */
   waker: Waker | undefined;
-  /**
-   * Woken for small events, to run a pass in this event-loop turn's check
-   * phase (set by the ServerDoer, which defers its handlers' wakes the same
-   * way: one `setImmediate` a turn for both). Without it the server defers
-   * them itself and then wakes `waker`.
-   */
-  turnWaker: Waker | undefined;
   /** Where every remoter records what crossed the wire. */
   wirelog: WireTap | undefined;
   /** Why listening failed, if it did. */
@@ -506,10 +499,11 @@ export class Server implements RemoterHost {
     if (remoter.rxbs.length >= URGENT_BYTES || remoter.rxbs.isFull) {
       // Bulk data: service it now, so rxbs has room before the next chunk.
       this.waker?.wake();
-    } else {
+    } else if (!this.#wakeImmediate) {
       // Wake once per event-loop turn: the small events of many connections
       // in this turn are then serviced in one pass instead of one pass each.
-      this.#wakeNextTurn();
+      this.#wakeImmediate = true;
+      setImmediate(this.#wakeTurn);
     }
   }
 
@@ -520,13 +514,8 @@ export class Server implements RemoterHost {
     if (this.#dirty.size > 0 || this.#backlog.size > 0 || this.#reaped.length > 0) this.waker?.wake();
   };
 
-  /** Wakes the doer in the check phase of this event-loop turn (small events; work left over past SERVICE_BATCH). */
+  /** Wakes the doer at the next event-loop turn (work left over past SERVICE_BATCH). */
   #wakeNextTurn(): void {
-    const turnWaker = this.turnWaker;
-    if (turnWaker !== undefined) {
-      turnWaker.wake();
-      return;
-    }
     if (this.#wakeImmediate) return;
     this.#wakeImmediate = true;
     setImmediate(this.#wakeTurn);
