@@ -237,6 +237,11 @@ export class SimServer extends EventEmitter implements StreamServer {
     this.#host = host;
     this.#handlers = handlers;
     this.#tls = options.tls !== undefined;
+    if (options.path !== undefined) {
+      const error = noUnixSockets(host, `listen on ${options.path}`);
+      queueMicrotask(() => this.emit("error", error));
+      return;
+    }
     if (!ANY.has(options.host) && options.host !== host.address && options.host !== host.name) {
       const error = new SimNetworkError("EADDRNOTAVAIL", `sim host ${host.name} (${host.address}) cannot listen on ${options.host}:${options.port}`);
       queueMicrotask(() => this.emit("error", error));
@@ -297,10 +302,67 @@ export class SimServer extends EventEmitter implements StreamServer {
 export function createTcpDriver(host: SimHost): TcpDriver {
   return {
     connect(options: DriverConnectOptions): StreamSocket {
+      // The simulated network has TCP only: a Unix socket path fails the connect, as the driver contract says.
+      if (options.path !== undefined) return new UnsupportedSocket(noUnixSockets(host, `connect to ${options.path}`));
       return new SimSocket(host.connect({ host: options.host, port: options.port }), options.tls !== undefined);
     },
     listen(options: DriverListenOptions, handlers: ListenHandlers): StreamServer {
       return new SimServer(host, options, handlers);
     },
   };
+}
+
+/**
+ * The error for a Unix stream socket on a simulated host, which has none.
+ * @param host the host
+ * @param what what was asked, naming the path
+ * @returns an `EAFNOSUPPORT` SimNetworkError
+ */
+function noUnixSockets(host: SimHost, what: string): SimNetworkError {
+  return new SimNetworkError("EAFNOSUPPORT", `sim host ${host.name} has no Unix stream sockets: cannot ${what}`);
+}
+
+/**
+ * A connect that cannot start (a Unix socket path on a simulated host):
+ * reports `error`, then `close`, in a microtask, as a failed Node connect
+ * does on a later turn; nothing else happens on it.
+ */
+class UnsupportedSocket extends EventEmitter implements StreamSocket {
+  readonly writableLength = 0;
+  destroyed = false;
+
+  /** @param error the error it reports */
+  constructor(error: SimNetworkError) {
+    super();
+    queueMicrotask(() => {
+      if (this.destroyed) return;
+      this.destroyed = true;
+      this.emit("error", error);
+      this.emit("close");
+    });
+  }
+
+  /** Takes nothing: it never connected. */
+  write(): boolean {
+    return false;
+  }
+  end(): this {
+    return this;
+  }
+  destroy(): this {
+    this.destroyed = true;
+    return this;
+  }
+  pause(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setKeepAlive(): this {
+    return this;
+  }
 }

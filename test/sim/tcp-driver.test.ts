@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Doist, doify } from "../../src/core/index.js";
 import { readExactly, readLineText, writeAll, writeText } from "../../src/io/index.js";
 import { runSimulation, SimNet, SimRandom } from "../../src/sim/index.js";
-import { Client, ClientDoer, ClientTls, ConnectError, EchoServerDoer, Server, ServerDoer, ServerTls } from "../../src/tcp/index.js";
+import { Client, ClientDoer, ClientTls, ConnectError, EchoServerDoer, ListenError, Server, ServerDoer, ServerTls } from "../../src/tcp/index.js";
 import { SimBench } from "../helpers/sim-harness.js";
 import { chatScenario, echoScenario } from "../helpers/sim-scenarios.js";
 
@@ -41,6 +41,24 @@ describe("hio-ts/tcp on SimNet", () => {
     expect(await bench.untilAsync(() => client.error !== undefined, 2)).toBe(true);
     expect(client.error).toBeInstanceOf(ConnectError);
     expect(client.error?.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it("fails a Unix socket path on a simulated host with EAFNOSUPPORT naming the path (the driver contract), for a client and a server", async () => {
+    bench = new SimBench();
+    bench.net.addHost("server");
+    bench.net.addHost("client");
+    const client = new Client({ driver: bench.net.tcpDriver("client"), path: "/tmp/hio.sock" });
+    bench.add(new ClientDoer({ client }));
+    expect(await bench.untilAsync(() => client.error !== undefined, 2)).toBe(true);
+    expect(client.error).toBeInstanceOf(ConnectError);
+    expect(client.error?.message).toMatch(/EAFNOSUPPORT.*\/tmp\/hio\.sock/);
+    expect(client.state).not.toBe("open");
+    client.close();
+
+    const server = new Server({ driver: bench.net.tcpDriver("server"), path: "/tmp/hio-server.sock" });
+    await expect(server.open()).rejects.toBeInstanceOf(ListenError);
+    expect(server.error?.message).toMatch(/EAFNOSUPPORT.*\/tmp\/hio-server\.sock/);
+    expect(server.state).toBe("closed");
   });
 
   it("carries 1 MB intact from a fast writer to a slow reader through small buffers (back pressure end to end)", async () => {
