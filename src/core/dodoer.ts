@@ -139,13 +139,14 @@ export class DoDoer extends Doer {
     if (!Array.isArray(doers)) throw new TypeError(`doers must be an array, got ${describe(doers)}`);
     // In place, as hio's list.remove: no new array per removal.
     const list = this.doers;
+    const removing = doers === list ? [...doers] : doers; // remove(group.doers): all of them
     let kept = 0;
     for (let index = 0; index < list.length; index++) {
       const doer = list[index]!;
-      if (!doers.includes(doer)) list[kept++] = doer;
+      if (!removing.includes(doer)) list[kept++] = doer;
     }
     list.length = kept;
-    this.#schedule.remove(doers);
+    this.#schedule.remove(removing);
   }
 
   protected override nextTock(): number | undefined {

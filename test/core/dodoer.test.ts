@@ -221,6 +221,21 @@ describe("DoDoer arguments", () => {
     expect(group.doers).toEqual([a, c, d, b]);
     doist.recur();
     expect(group.doers).toEqual([a, c, d, b]);
+    // Its own list as the argument: every doer goes, and every dog is closed.
+    const closed: string[] = [];
+    const watched = (name: string) =>
+      doify(function* () {
+        try {
+          for (;;) yield 1;
+        } finally {
+          closed.push(name);
+        }
+      });
+    group.extend([watched("x"), watched("y")]);
+    doist.recur();
+    group.remove(group.doers);
+    expect(group.doers).toEqual([]);
+    expect(closed).toEqual(["y", "x"]);
     doist.exit();
   });
 });
