@@ -178,7 +178,8 @@ async function pingpong(target: Target): Promise<{ perRound: number; cpu: number
       done = resolve;
       // One macrotask per socket: Node drains microtasks after each socket's
       // callback from the event loop, so a wake per event costs what it would.
-      for (const socket of sockets) setImmediate(() => socket.emit("data", Buffer.from(message)));
+      // A fresh array of its own per read, as Node delivers.
+      for (const socket of sockets) setImmediate(() => socket.emit("data", new Uint8Array(message)));
     });
   for (let index = 0; index < 500; index++) await round(); // warm up
   const start = process.cpuUsage();

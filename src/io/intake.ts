@@ -26,6 +26,14 @@ export interface IntakeOptions {
    */
   copy?: boolean | undefined;
   /**
+   * The source's chunks are fresh arrays that it never changes or reads
+   * again once delivered (a Node socket's `data` Buffers): a chunk that
+   * arrives while the ring is empty is handed to it whole (`ring.adopt`), so
+   * a reader that takes it all gets that array with no copy. Only with the
+   * default `feed`, and not for a chunk offered with `copy`. Default false.
+   */
+  adopt?: boolean | undefined;
+  /**
    * Moves bytes into the ring and returns how many it took; default
    * `ring.write`. A line editor that turns keystrokes into lines plugs in here.
    */
@@ -72,6 +80,7 @@ export class Intake {
   readonly ring: RingBuffer;
   readonly #source: IntakeSource | undefined;
   readonly #copy: boolean;
+  readonly #adopt: boolean;
   readonly #feed: (bytes: Uint8Array, ring: RingBuffer) => number;
   readonly #defer: boolean;
   readonly #delivered: (() => void) | undefined;
@@ -85,12 +94,13 @@ export class Intake {
 
   /**
    * @param ring where the bytes go (a handle's `rxbs`)
-   * @param options `source`, `copy`, `feed`, `defer`, `delivered`, `wake`
+   * @param options `source`, `copy`, `adopt`, `feed`, `defer`, `delivered`, `wake`
    */
   constructor(ring: RingBuffer, options: IntakeOptions = {}) {
     this.ring = ring;
     this.#source = options.source;
     this.#copy = options.copy === true;
+    this.#adopt = options.adopt === true && options.feed === undefined;
     this.#feed = options.feed ?? writeToRing;
     this.#defer = options.defer === true;
     this.#delivered = options.delivered;
@@ -143,6 +153,7 @@ export class Intake {
       this.#hold(concat(this.#held, chunk), false);
       return 0;
     }
+    if (this.#adopt && !copy && ring.adopt(chunk)) return chunk.length;
     const used = this.#feed(chunk, ring);
     if (used < chunk.length && !ring.ended) this.#hold(chunk.subarray(used), copy);
     return used;

@@ -192,6 +192,12 @@ export class RingBuffer {
   #seam: Buffer = EMPTY_SEARCH;
   #head = 0;
   #length = 0;
+  /**
+   * A chunk taken whole by `adopt()` while the ring was empty: it holds all
+   * `#length` bytes and the store none. The first operation other than a
+   * whole `read` copies it into the store (`#settle`).
+   */
+  #adopted: Uint8Array | undefined = undefined;
   #ended = false;
   #epoch = 0;
   readonly #trackWrites: boolean;
@@ -308,6 +314,7 @@ export class RingBuffer {
     if (this.#ended) throw new RingEndedError(`${this.name}: write after end`);
     const count = Math.min(data.length, this.#capacity - this.#length);
     if (count === 0) return 0;
+    if (this.#adopted !== undefined) this.#settle();
     if (this.#length + count > this.#bytes.length) this.#grow(this.#length + count);
     const capacity = this.#bytes.length;
     const tail = (this.#head + this.#length) % capacity;
@@ -318,6 +325,42 @@ export class RingBuffer {
     if (this.#trackWrites) this.#wrote(count, count === data.length);
     this.#dataSignal?.notify();
     return count;
+  }
+
+  /**
+   * Takes `chunk` itself, without copying, when the ring is empty and it
+   * fits: for a source whose chunks are fresh arrays that nobody changes or
+   * reads again once handed over (a Node socket's `data` Buffers), so that a
+   * reader taking all of it (`readAvailable`, `read()`) gets that very array
+   * back, with no copy in and no new array out. Any other use of the ring
+   * copies it into the store first, so the ring behaves as if it were
+   * written. The caller hands the chunk over: it must not change it after.
+   * @param chunk the bytes, given away
+   * @returns true when it took the chunk (notifying readers); false when it
+   *   took nothing (not empty, too long, ended, or tracking writes): then
+   *   `write` it
+   */
+  adopt(chunk: Uint8Array): boolean {
+    const length = chunk.length;
+    if (this.#length !== 0 || this.#ended || this.#trackWrites || length === 0 || length > this.#capacity) return false;
+    // A plain Uint8Array over the same bytes (a Buffer's slice() would be a view, not a copy).
+    this.#adopted = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, length);
+    this.#length = length;
+    this.#head = 0;
+    this.#dataSignal?.notify();
+    return true;
+  }
+
+  /** Copies an adopted chunk into the store, which then holds the ring's bytes as usual. */
+  #settle(): void {
+    const adopted = this.#adopted!;
+    this.#adopted = undefined;
+    const length = adopted.length;
+    this.#length = 0;
+    if (this.#bytes.length < length) this.#grow(length);
+    this.#bytes.set(adopted, 0);
+    this.#head = 0;
+    this.#length = length;
   }
 
   #wrote(count: number, whole: boolean): void {
@@ -336,6 +379,15 @@ export class RingBuffer {
    * @throws TypeError/RangeError naming `n` when it is not a number >= 0
    */
   read(n: number = this.#length): Uint8Array {
+    const adopted = this.#adopted;
+    if (adopted !== undefined && typeof n === "number" && n >= adopted.length && adopted.byteOffset === 0 && adopted.buffer.byteLength === adopted.length) {
+      // All of an adopted chunk that is its whole buffer: that array is the new array.
+      this.#adopted = undefined;
+      this.#length = 0;
+      this.#head = 0;
+      this.#spaceSignal?.notify();
+      return adopted;
+    }
     const bytes = this.peek(n);
     this.consume(bytes.length);
     return bytes;
@@ -351,6 +403,7 @@ export class RingBuffer {
     if (typeof n !== "number" || !(n >= 0)) badCount("n", n, this.name);
     const count = Math.min(Math.max(0, Math.floor(n)), this.#length);
     if (count === 0) return EMPTY.slice();
+    if (this.#adopted !== undefined) this.#settle();
     const capacity = this.#bytes.length;
     const first = Math.min(count, capacity - this.#head);
     if (first === count) return this.#bytes.slice(this.#head, this.#head + count);
@@ -371,6 +424,7 @@ export class RingBuffer {
     if (!(target instanceof Uint8Array)) throw new TypeError(`${this.name}: target must be a Uint8Array, got ${describe(target)}`);
     const count = Math.min(target.length, this.#length);
     if (count === 0) return 0;
+    if (this.#adopted !== undefined) this.#settle();
     const capacity = this.#bytes.length;
     const head = this.#head;
     const first = Math.min(count, capacity - head);
@@ -387,6 +441,7 @@ export class RingBuffer {
    */
   at(index: number): number {
     if (index < 0 || index >= this.#length) return -1;
+    if (this.#adopted !== undefined) return this.#adopted[index]!;
     return this.#bytes[(this.#head + index) % this.#bytes.length]!;
   }
 
@@ -400,6 +455,14 @@ export class RingBuffer {
     if (typeof n !== "number" || !(n >= 0)) badCount("n", n, this.name);
     const count = Math.min(Math.max(0, Math.floor(n)), this.#length);
     if (count === 0) return 0;
+    const adopted = this.#adopted;
+    if (adopted !== undefined) {
+      // What is left of the chunk stays adopted (never with trackWrites).
+      this.#length -= count;
+      this.#adopted = this.#length === 0 ? undefined : adopted.subarray(count);
+      this.#spaceSignal?.notify();
+      return count;
+    }
     this.#length -= count;
     this.#head = this.#length === 0 ? 0 : (this.#head + count) % this.#bytes.length;
     if (this.#trackWrites) this.#consumed(count);
@@ -437,6 +500,7 @@ export class RingBuffer {
     }
     const start = Math.max(0, Math.floor(from));
     const length = this.#length;
+    if (this.#adopted !== undefined) this.#settle();
     if (typeof needle === "number") {
       if (start >= length) return -1;
       const capacity = this.#bytes.length;
@@ -499,6 +563,8 @@ export class RingBuffer {
   readRegions(): Regions {
     const length = this.#length;
     if (length === 0) return [];
+    const adopted = this.#adopted;
+    if (adopted !== undefined) return [adopted];
     const capacity = this.#bytes.length;
     const head = this.#head;
     if (head + length <= capacity) return [this.#bytes.subarray(head, head + length)];
@@ -511,6 +577,7 @@ export class RingBuffer {
    * @returns the views (empty when full)
    */
   writeRegions(): Regions {
+    if (this.#adopted !== undefined) this.#settle();
     if (this.#bytes.length < this.#capacity && this.#length < this.#capacity) this.#grow(this.#capacity);
     const capacity = this.#bytes.length;
     const free = capacity - this.#length;
@@ -531,6 +598,7 @@ export class RingBuffer {
       throw new RangeError(`n must be a whole number from 0 to free (${this.free}), got ${n}`);
     }
     if (n === 0) return;
+    if (this.#adopted !== undefined) this.#settle();
     this.#length += n;
     if (this.#trackWrites) this.#wrote(n, true);
     this.#dataSignal?.notify();
@@ -541,6 +609,7 @@ export class RingBuffer {
     this.#epoch++;
     this.#forgetWrites();
     if (this.#length === 0) return;
+    this.#adopted = undefined;
     this.#length = 0;
     this.#head = 0;
     this.#spaceSignal?.notify();
@@ -560,6 +629,7 @@ export class RingBuffer {
     this.#epoch++;
     this.#forgetWrites();
     if (length > 0) {
+      this.#adopted = undefined;
       this.#length = 0;
       this.#head = 0;
     }

@@ -19,7 +19,10 @@ import type { ClientTlsOptions, ServerTlsOptions } from "./tls-options.js";
  * with `on(event, listener)`:
  * - `"connect"` (plain) / `"secureConnect"` (TLS): ready for data;
  * - `"data"` `(chunk: Uint8Array)`: bytes arrived (not emitted when the
- *   driver honours `onread`: then `onread.callback` gets them);
+ *   driver honours `onread`: then `onread.callback` gets them). The chunk is
+ *   the handle's from then on, as a Node socket's fresh Buffers are: the
+ *   driver must not change it or use its memory again (the handle may pass
+ *   it on to a reader without copying);
  * - `"end"`: the peer half-closed; `"drain"`: writes may go on;
  * - `"error"` `(error: Error)` with a Node-style `code`; `"close"`: gone.
  *

@@ -275,7 +275,8 @@ export class StreamPump<Owner extends PumpOwner> implements Waker, IntakeSource 
     }
     // A driver that ignores pause() keeps delivering: the Intake queues
     // those chunks behind the held ones, so no byte is lost.
-    const intake = (this.#intake ??= new Intake(this.rxbs, { source: this, wake: this }));
+    // A socket's `data` chunks are fresh Buffers it never touches again (not `transient`): rxbs may adopt them.
+    const intake = (this.#intake ??= new Intake(this.rxbs, { source: this, wake: this, adopt: true }));
     intake.offer(chunk, transient);
     host.event(owner);
     return !intake.paused;
