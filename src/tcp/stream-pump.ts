@@ -414,6 +414,7 @@ export class StreamPump<Owner extends PumpOwner> implements Waker, IntakeSource 
     this.#intake?.reset();
     this.#endPending = false;
     this.#resetSend();
+    this.txbs.dataSignal.unsubscribe(this); // waited for bytes to send: nothing is sent any more
     socket?.destroy();
     if (endReceive) this.rxbs.end();
     const wasOpen = socket !== undefined && this.#socketOpened;

@@ -3,7 +3,7 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { DoDoer } from "../../src/core/index.js";
 import { lendRegions, readAvailable, regionsLength, writeAll } from "../../src/io/index.js";
-import { Server, ServerDoer, type ConnectionHandler } from "../../src/tcp/index.js";
+import { Server, ServerDoer, type ConnectionHandler, type Remoter } from "../../src/tcp/index.js";
 import { Cleanup, rawClient, runUntil, type RawClient } from "../helpers/tcp-harness.js";
 
 const cleanup = new Cleanup();
@@ -51,7 +51,9 @@ describe("a server's reaped connections give their ring stores to the next ones"
   it("keeps every connection's bytes its own through churn that reuses stores (graceful ends and resets mixed), and leaks nothing", async () => {
     const server = cleanup.add(new Server({ port: 0, bufferSize: 16_384 }), (s) => s.close());
     await server.open();
+    const served: Remoter[] = [];
     const echo: ConnectionHandler = function* (remoter) {
+      served.push(remoter);
       for (;;) yield* writeAll(remoter.txbs, yield* readAvailable(remoter.rxbs));
     };
     const doer = new ServerDoer({ server, handler: echo });
@@ -93,5 +95,12 @@ describe("a server's reaped connections give their ring stores to the next ones"
     for (const group of doer.doers) if (group instanceof DoDoer) handlers += group.doers.length;
     expect(handlers).toBe(0);
     expect(readdirSync("/proc/self/fd").length).toBeLessThanOrEqual(fdsBefore);
+    // No dog or pump still waits on a gone connection's rings.
+    expect(served.length).toBe(120);
+    const waiters = served.reduce(
+      (sum, remoter) => sum + remoter.rxbs.dataSignal.waiting + remoter.rxbs.spaceSignal.waiting + remoter.txbs.dataSignal.waiting + remoter.txbs.spaceSignal.waiting,
+      0,
+    );
+    expect(waiters).toBe(0);
   });
 });
