@@ -160,7 +160,9 @@ function badCount(argument: string, value: unknown, name: string): never {
  *   `isEmpty`, `isFull`, `clear`, `end`/`ended`;
  * - zero-copy windows: `readRegions()` and `writeRegions()` (at most two
  *   subarrays each), with `consume(n)` and `commit(n)` to move the ends, so a
- *   handle can move bytes without an extra copy.
+ *   handle can move bytes without an extra copy; `adopt(chunk)` takes a fresh
+ *   chunk whole into an empty ring, and a `read` of all of it returns it;
+ * - its store: `release()` gives an empty ring's store back for reuse.
  *
  * Two {@link Signal}s let a sleeping dog wait instead of polling: `dataSignal`
  * fires when bytes arrive or the ring ends, `spaceSignal` when room frees up.
