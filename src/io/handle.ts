@@ -29,9 +29,13 @@ export type HandleState = "closed" | "opening" | "open" | "cutoff";
  * passed are only valid during the call: copy to keep them.
  */
 export interface WireTap {
-  /** Records bytes received from `peer` (`host:port`, a path, a device). */
+  /**
+   * Records bytes received from `peer` (`host:port`, a path, a device). The
+   * bytes are only lent for the call, as in `tx`: copy what you keep (a
+   * socket's chunk goes on to a reader, which may change it).
+   */
   rx(bytes: Uint8Array, peer: string): void;
-  /** Records bytes sent to `peer`. */
+  /** Records bytes sent to `peer`; they are a view of `txbs`, lent for the call. */
   tx(bytes: Uint8Array, peer: string): void;
 }
 
