@@ -63,6 +63,7 @@ function* group<T>(operations: readonly Operation<T>[], enough: (children: reado
       if (deed.running) deed.owner.stirDeed(deed);
       else deed.wake();
     },
+    endsWhenEmpty: true,
   });
   const children = operations.map((operation, index) => new Child(operation, index));
   try {

@@ -71,6 +71,9 @@ export class DoDoer extends Doer {
         if (deed.running) deed.owner.stirDeed(deed);
         else deed.wake();
       },
+      get endsWhenEmpty(): boolean {
+        return !self.always;
+      },
     });
   }
 

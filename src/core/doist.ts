@@ -235,6 +235,7 @@ export class Doist extends Tymist implements Waker {
       },
       hostWake: this.#hostWake,
       hostStir: () => {}, // the root is in its pass; the pass's end says if a wake pass is needed
+      endsWhenEmpty: true,
     });
   }
 

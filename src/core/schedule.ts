@@ -27,6 +27,12 @@ export interface ScheduleHost {
    * whether a wake pass is needed is known when the pass ends.
    */
   hostStir(): void;
+  /**
+   * Whether removing deeds can end the host. Then a removal between passes
+   * wakes it, so a sleeping real-time root looks again (it may be done);
+   * false for a DoDoer that is `always` (its removals need no pass).
+   */
+  readonly endsWhenEmpty: boolean;
 }
 
 /** A scheduler's deeds, in order, and the operations on them. */
@@ -254,7 +260,7 @@ export class Schedule implements DeedOwner {
       for (const deed of deeds) if (!closing.includes(deed)) deeds[kept++] = deed;
       deeds.length = kept;
       // Removed between passes: a sleeping real-time root must look again (it may be done).
-      if (closing.length > 0) this.#host.hostWake();
+      if (closing.length > 0 && this.#host.endsWhenEmpty) this.#host.hostWake();
     }
     let failure: unknown;
     let failed = false;

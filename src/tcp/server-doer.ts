@@ -118,6 +118,8 @@ export class ServerDoer extends DoDoer {
    * `server.waker`; small ones the server also defers to the check phase.
    */
   override wake(): void {
+    // Inside recur before the handlers run: this pass runs the woken one.
+    if (this.#ahead) return;
     if (currentWaker() !== undefined) {
       super.wake();
       return;
@@ -129,6 +131,12 @@ export class ServerDoer extends DoDoer {
   }
 
   #wakeQueued = false;
+  /**
+   * Inside recur, before the handlers run (accepting, receiving): a handler
+   * woken then (a new one entered, its rxbs ended) runs later in this pass,
+   * so the wake needs no wake pass of its own.
+   */
+  #ahead = false;
   /** Passes (recurs) run so far: a queued wake is dropped when a pass ran since it was queued. */
   #passes = 0;
   #queuedAt = 0;
@@ -161,15 +169,22 @@ export class ServerDoer extends DoDoer {
     const server = this.server;
     this.#passes++;
     if (server.error !== undefined && server.state === "closed") throw server.error;
-    const fresh = server.serviceAccepts();
-    for (let index = 0; index < fresh.length; index++) this.connected(fresh[index]!);
-    if (this.#shuttingDown && this.handler === undefined) for (let index = 0; index < fresh.length; index++) fresh[index]!.endAfterFlush();
+    this.#ahead = true;
     try {
-      server.serviceReceives();
-      this.process();
-      super.recur(tyme);
+      const fresh = server.serviceAccepts();
+      for (let index = 0; index < fresh.length; index++) this.connected(fresh[index]!);
+      if (this.#shuttingDown && this.handler === undefined) for (let index = 0; index < fresh.length; index++) fresh[index]!.endAfterFlush();
+      try {
+        server.serviceReceives();
+        this.process();
+        this.#ahead = false;
+        super.recur(tyme);
+      } finally {
+        this.#ahead = false;
+        server.serviceSends();
+      }
     } finally {
-      server.serviceSends();
+      this.#ahead = false;
     }
     const reaped = server.serviceReaps();
     for (let index = 0; index < reaped.length; index++) {

@@ -493,7 +493,7 @@ export class Server implements RemoterHost {
    * @param remoter the remoter with an event
    */
   dirty(remoter: Remoter): void {
-    if (this.#dirty.has(remoter)) return;
+    if (this.#dirty.has(remoter) || remoter === this.#dropping) return;
     this.#dirty.add(remoter);
     if (this.#servicing) return;
     if (remoter.rxbs.length >= URGENT_BYTES || remoter.rxbs.isFull) {
@@ -508,6 +508,8 @@ export class Server implements RemoterHost {
   }
 
   #wakeImmediate = false;
+  /** The remoter `#drop` is closing (its events are not work). */
+  #dropping: Remoter | undefined;
 
   readonly #wakeTurn = (): void => {
     this.#wakeImmediate = false;
@@ -659,7 +661,13 @@ export class Server implements RemoterHost {
     this.#touched.delete(remoter);
     this.#dirty.delete(remoter);
     if (this.remoters.get(remoter.id) !== remoter) return;
-    remoter.close();
+    // Its closing event needs no service (it is reaped now): no wake for it.
+    this.#dropping = remoter;
+    try {
+      remoter.close();
+    } finally {
+      this.#dropping = undefined;
+    }
     this.remoters.delete(remoter.id);
     this.#reaped.push(remoter);
   }

@@ -144,6 +144,47 @@ describe("Doist.do", () => {
     expect(waiter.done).toBe(false);
   });
 
+  it("wakes for a removal between passes only where it can end a DoDoer, not in an always-on one", async () => {
+    const runs = { kept: 0, ending: 0 };
+    class Counted extends DoDoer {
+      constructor(
+        readonly key: "kept" | "ending",
+        options: ConstructorParameters<typeof DoDoer>[0],
+      ) {
+        super(options);
+      }
+      override recur(tyme: number): boolean {
+        runs[this.key]++;
+        return super.recur(tyme);
+      }
+    }
+    const waiter = () =>
+      doify(function* () {
+        for (;;) yield WAIT;
+      });
+    const a = waiter();
+    const b = waiter();
+    const kept = new Counted("kept", { always: true, doers: [a] });
+    const ending = new Counted("ending", { doers: [b] });
+    const doist = new Doist({ tock: 0, real: true, doers: [kept, ending], signals: false });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const run = doist.do();
+    await turn();
+    await turn();
+    const before = { ...runs };
+    kept.remove([a]); // between passes: it cannot end `kept`, so no pass
+    await turn();
+    await turn();
+    expect(runs).toEqual(before);
+    ending.remove([b]); // it can end `ending`: a pass sees it done
+    await turn();
+    await turn();
+    expect(runs).toEqual({ kept: before.kept, ending: before.ending + 1 });
+    expect(ending.done).toBe(true);
+    doist.remove([kept]);
+    await expect(run).resolves.toBe(true);
+  });
+
   it("refuses to run twice at once", async () => {
     const doist = new Doist({ tock: 0.25, doers: [new TraceDoer(new Trace(), "a", { times: 2 })] });
     const first = doist.do();
