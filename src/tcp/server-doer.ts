@@ -113,7 +113,8 @@ export class ServerDoer extends DoDoer {
    * small events of many connections in one turn are answered in one pass,
    * not one pass each (a pass per event cost a Doist sleep and wake per
    * round trip). Inside a pass the wake goes up at once (the Doist then runs
-   * a wake pass in the same turn). The server's own events (bulk data that
+   * a wake pass in the same turn), except in its own recur before the
+   * handlers run: that pass runs the woken handler. The server's own events (bulk data that
    * must make room in `rxbs` now, accepts) wake it at once through
    * `server.waker`; small ones the server also defers to the check phase.
    */
