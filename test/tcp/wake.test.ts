@@ -1,7 +1,8 @@
+import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DoDoer, Doist, doify, WAIT } from "../../src/core/index.js";
 import { readAvailable } from "../../src/io/index.js";
-import { Client, ClientDoer, Server, ServerDoer } from "../../src/tcp/index.js";
+import { Client, ClientDoer, type ConnectionHandler, Server, ServerDoer } from "../../src/tcp/index.js";
 import { Cleanup, rawServer, turn, waitUntil } from "../helpers/tcp-harness.js";
 
 const cleanup = new Cleanup();
@@ -72,7 +73,6 @@ describe("wakes during a pass (real time)", () => {
     clock = () => doist.tyme;
     const running = doist.do({ signal: stop.signal }).catch(() => false);
     await server.open();
-    const net = await import("node:net");
     const socket = net.connect(server.port, "127.0.0.1", () => socket.end(payload));
     cleanup.add(socket, (s) => s.destroy());
     await running;
@@ -80,10 +80,12 @@ describe("wakes during a pass (real time)", () => {
     expect(doneAt).toBe(0);
   });
 
-  it("runs a new connection's handler and a finished one's reaping in the pass that serviced them, with no wake pass after", async () => {
-    // A handler entered before the handlers run (accepts), or woken then (its
-    // rxbs ends), runs later in the same pass; reaping a finished handler
-    // removes it from an always-on group. Neither needs a wake pass.
+  /**
+   * A real-time run of a ServerDoer (tock 0) whose recurs are counted, on a
+   * loopback server, and a connected `net` socket: `passes()` is the count,
+   * `atConnect` what it was when the socket connected.
+   */
+  async function countedServer(handler: ConnectionHandler): Promise<{ server: Server; doer: ServerDoer; socket: net.Socket; passes: () => number; atConnect: number }> {
     let passes = 0;
     class CountingServerDoer extends ServerDoer {
       override recur(tyme: number): boolean {
@@ -92,19 +94,7 @@ describe("wakes during a pass (real time)", () => {
       }
     }
     const server = cleanup.add(new Server({ port: 0 }), (s) => s.close());
-    let started = 0;
-    let ended = 0;
-    const doer = new CountingServerDoer({
-      server,
-      *handler(remoter) {
-        started++;
-        try {
-          for (;;) yield* readAvailable(remoter.rxbs);
-        } finally {
-          ended++;
-        }
-      },
-    });
+    const doer = new CountingServerDoer({ server, handler });
     const stop = new AbortController();
     const doist = new Doist({ doers: [doer], real: true, tock: 0, signals: false });
     const running = doist.do({ signal: stop.signal }).catch(() => false);
@@ -114,66 +104,63 @@ describe("wakes during a pass (real time)", () => {
     });
     await server.open();
     await turn();
-    const net = await import("node:net");
-    const before = passes;
+    const atConnect = passes;
     const socket = cleanup.add(net.connect(server.port, "127.0.0.1"), (s) => s.destroy());
+    socket.on("error", () => {});
+    return { server, doer, socket, passes: () => passes, atConnect };
+  }
+
+  /** Lets any wake pass of this turn run (wake passes run in the same turn). */
+  async function settle(): Promise<void> {
+    await turn();
+    await turn();
+  }
+
+  it("runs a new connection's handler and a finished one's reaping in the pass that serviced them, with no wake pass after", async () => {
+    // A handler entered before the handlers run (accepts), or woken then (its
+    // rxbs ends), runs later in the same pass; reaping a finished handler
+    // removes it from an always-on group. Neither needs a wake pass.
+    let started = 0;
+    let ended = 0;
+    const { server, doer, socket, passes, atConnect } = await countedServer(function* (remoter) {
+      started++;
+      try {
+        for (;;) yield* readAvailable(remoter.rxbs);
+      } finally {
+        ended++;
+      }
+    });
     await waitUntil(() => started === 1, "the handler to start");
-    await turn();
-    await turn();
-    expect(passes - before).toBe(1); // accept and the handler's first step: one pass
-    const atEnd = passes;
+    await settle();
+    expect(passes() - atConnect).toBe(1); // accept and the handler's first step: one pass
+    const atEnd = passes();
     socket.end();
     await waitUntil(() => ended === 1 && server.remoters.size === 0 && doer.doers.every((group) => (group as DoDoer).doers.length === 0), "the connection to be reaped");
-    await turn();
-    await turn();
+    await settle();
     // The peer's FIN (the handler ends, FIN sent back) and the socket's close (reaped): a pass each.
-    expect(passes - atEnd).toBe(2);
+    expect(passes() - atEnd).toBe(2);
   });
 
   it("force-closes the handler of a connection that was reset in the pass that reaps it, with no wake pass after", async () => {
     // The handler waits on nothing the connection can wake, so the reap
     // removes (force-closes) it: removing a doer from an always-on handler
     // group cannot end it, so the removal wakes nothing.
-    let passes = 0;
-    class CountingServerDoer extends ServerDoer {
-      override recur(tyme: number): boolean {
-        passes++;
-        return super.recur(tyme);
-      }
-    }
-    const server = cleanup.add(new Server({ port: 0 }), (s) => s.close());
     let started = 0;
     let closed = 0;
-    const doer = new CountingServerDoer({
-      server,
-      *handler() {
-        started++;
-        try {
-          for (;;) yield WAIT;
-        } finally {
-          closed++;
-        }
-      },
+    const { server, socket, passes } = await countedServer(function* () {
+      started++;
+      try {
+        for (;;) yield WAIT;
+      } finally {
+        closed++;
+      }
     });
-    const stop = new AbortController();
-    const doist = new Doist({ doers: [doer], real: true, tock: 0, signals: false });
-    const running = doist.do({ signal: stop.signal }).catch(() => false);
-    cleanup.add(running, async (run) => {
-      stop.abort();
-      await run;
-    });
-    await server.open();
-    const net = await import("node:net");
-    const socket = cleanup.add(net.connect(server.port, "127.0.0.1"), (s) => s.destroy());
-    socket.on("error", () => {});
     await waitUntil(() => started === 1, "the handler to start");
-    await turn();
-    await turn();
-    const before = passes;
+    await settle();
+    const before = passes();
     socket.resetAndDestroy();
     await waitUntil(() => closed === 1 && server.remoters.size === 0, "the reset connection to be reaped");
-    await turn();
-    await turn();
-    expect(passes - before).toBe(1);
+    await settle();
+    expect(passes() - before).toBe(1);
   });
 });
