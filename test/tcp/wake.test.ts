@@ -2,7 +2,7 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DoDoer, Doist, doify, WAIT } from "../../src/core/index.js";
 import { readAvailable } from "../../src/io/index.js";
-import { Client, ClientDoer, type ConnectionHandler, Server, ServerDoer } from "../../src/tcp/index.js";
+import { Client, ClientDoer, type ConnectionHandler, type Remoter, Server, ServerDoer } from "../../src/tcp/index.js";
 import { Cleanup, rawServer, turn, waitUntil } from "../helpers/tcp-harness.js";
 
 const cleanup = new Cleanup();
@@ -110,6 +110,14 @@ describe("wakes during a pass (real time)", () => {
     return { server, doer, socket, passes: () => passes, atConnect };
   }
 
+  /** Handler doers left in the ServerDoer's groups, and dogs or pumps still waiting on `remoter`'s rings. */
+  function leftovers(doer: ServerDoer, remoter: Remoter): { handlers: number; waiters: number } {
+    let handlers = 0;
+    for (const group of doer.doers) handlers += (group as DoDoer).doers.length;
+    const { rxbs, txbs } = remoter;
+    return { handlers, waiters: rxbs.dataSignal.waiting + rxbs.spaceSignal.waiting + txbs.dataSignal.waiting + txbs.spaceSignal.waiting };
+  }
+
   /** Lets any wake pass of this turn run (wake passes run in the same turn). */
   async function settle(): Promise<void> {
     await turn();
@@ -122,8 +130,10 @@ describe("wakes during a pass (real time)", () => {
     // removes it from an always-on group. Neither needs a wake pass.
     let started = 0;
     let ended = 0;
+    let served: Remoter | undefined;
     const { server, doer, socket, passes, atConnect } = await countedServer(function* (remoter) {
       started++;
+      served = remoter;
       try {
         for (;;) yield* readAvailable(remoter.rxbs);
       } finally {
@@ -135,10 +145,11 @@ describe("wakes during a pass (real time)", () => {
     expect(passes() - atConnect).toBe(1); // accept and the handler's first step: one pass
     const atEnd = passes();
     socket.end();
-    await waitUntil(() => ended === 1 && server.remoters.size === 0 && doer.doers.every((group) => (group as DoDoer).doers.length === 0), "the connection to be reaped");
+    await waitUntil(() => ended === 1 && server.remoters.size === 0, "the connection to be reaped");
     await settle();
     // The peer's FIN (the handler ends, FIN sent back) and the socket's close (reaped): a pass each.
     expect(passes() - atEnd).toBe(2);
+    expect(leftovers(doer, served!)).toEqual({ handlers: 0, waiters: 0 });
   });
 
   it("force-closes the handler of a connection that was reset in the pass that reaps it, with no wake pass after", async () => {
@@ -147,8 +158,10 @@ describe("wakes during a pass (real time)", () => {
     // group cannot end it, so the removal wakes nothing.
     let started = 0;
     let closed = 0;
-    const { server, socket, passes } = await countedServer(function* () {
+    let served: Remoter | undefined;
+    const { server, doer, socket, passes } = await countedServer(function* (remoter) {
       started++;
+      served = remoter;
       try {
         for (;;) yield WAIT;
       } finally {
@@ -162,5 +175,6 @@ describe("wakes during a pass (real time)", () => {
     await waitUntil(() => closed === 1 && server.remoters.size === 0, "the reset connection to be reaped");
     await settle();
     expect(passes() - before).toBe(1);
+    expect(leftovers(doer, served!)).toEqual({ handlers: 0, waiters: 0 });
   });
 });
