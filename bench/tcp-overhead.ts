@@ -15,6 +15,7 @@
  * TCP_OVERHEAD_CONNS (16), TCP_OVERHEAD_ROUNDS (20000), TCP_OVERHEAD_SIZE (64),
  * TCP_OVERHEAD_CHURN (20000 connections, 16 at a time).
  */
+import { PerformanceObserver, constants } from "node:perf_hooks";
 import { Doist } from "../src/core/index.js";
 import { readAvailable, writeAll } from "../src/io/index.js";
 import { type ConnectionHandler, Server, ServerDoer, type StreamServer, type StreamSocket, type TcpDriver } from "../src/tcp/index.js";
@@ -189,8 +190,13 @@ async function pingpong(target: Target): Promise<{ perRound: number; cpu: number
   return { perRound: (used.user + used.system) / ROUNDS, cpu: used.user + used.system };
 }
 
-/** Connections accepted, sent one byte, echoed, half-closed by the peer, closed: 16 at a time. */
-async function churn(target: Target): Promise<{ perConn: number }> {
+/**
+ * Connections accepted, sent one byte, echoed, half-closed by the peer,
+ * closed: 16 at a time. Also the time spent in scavenges (minor GCs) per
+ * connection: what a connection's objects cost the GC when they die young,
+ * and more when something keeps them past a scavenge.
+ */
+async function churn(target: Target): Promise<{ perConn: number; scavenge: number }> {
   let next = 20_000;
   const one = (): Promise<void> =>
     new Promise<void>((resolve) => {
@@ -210,10 +216,18 @@ async function churn(target: Target): Promise<{ perConn: number }> {
     for (let index = 0; index < count; index++) await one();
   };
   await Promise.all(Array.from({ length: 16 }, () => worker(100))); // warm up
+  let scavenges = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges += entry.duration;
+  });
+  observer.observe({ entryTypes: ["gc"] });
   const start = process.cpuUsage();
   await Promise.all(Array.from({ length: 16 }, () => worker(Math.floor(CHURN / 16))));
   const used = process.cpuUsage(start);
-  return { perConn: (used.user + used.system) / (Math.floor(CHURN / 16) * 16) };
+  await new Promise((resolve) => setImmediate(resolve)); // the last entries
+  observer.disconnect();
+  const connections = Math.floor(CHURN / 16) * 16;
+  return { perConn: (used.user + used.system) / connections, scavenge: (scavenges * 1000) / connections };
 }
 
 const which = process.argv[2] ?? "all";
@@ -228,7 +242,7 @@ for (const [name, make] of [
   }
   if (which === "all" || which === "churn") {
     const result = await churn(target);
-    console.log(`${name}: churn: ${result.perConn.toFixed(2)} µs CPU per connection`);
+    console.log(`${name}: churn: ${result.perConn.toFixed(2)} µs CPU per connection, of which ${result.scavenge.toFixed(2)} µs in scavenges`);
   }
   await target.stop();
 }

@@ -47,6 +47,10 @@ export class Remoter extends StreamHandle<Remoter> implements Handle {
   readonly id: number;
   /** Unused: a remoter's events go to its server, which services it (kept for the {@link Handle} contract). */
   waker: Waker | undefined;
+  /** @internal Its slot in its server's list of remoters with events; -1: not in it. */
+  workSlot = -1;
+  /** @internal Its slot in its server's `remoters`; -1: not in it. */
+  tableSlot = -1;
   readonly #server: RemoterHost;
 
   /** What the pump reports to: the accepting server, for every Remoter. */

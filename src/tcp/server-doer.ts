@@ -8,6 +8,7 @@ import { currentWaker, DoDoer, type DoerLike, type DoerOptions, type DoOptions, 
 import { EndOfStreamError } from "../io/errors.js";
 import { tockUntil } from "../io/handle.js";
 import { HandlerError } from "./errors.js";
+import { IdTable } from "./id-table.js";
 import type { Remoter } from "./remoter.js";
 import type { Server } from "./server.js";
 
@@ -79,7 +80,8 @@ export class ServerDoer extends DoDoer {
   /** Called with each handler error. */
   onError: ((error: HandlerError) => void) | undefined;
   readonly #maxErrors: number;
-  readonly #handlers = new Map<Remoter, ConnectionDoer>();
+  /** The handler doers by connection id (see IdTable for why not a Map). */
+  readonly #handlers = new IdTable<ConnectionDoer>();
   readonly #groups: DoDoer[] = [];
   #open: DoDoer | undefined;
 
@@ -249,7 +251,7 @@ export class ServerDoer extends DoDoer {
     if (handler === undefined) return;
     const group = this.#groupWithRoom();
     const doer = new ConnectionDoer(handler, remoter, this.#reportError, group);
-    this.#handlers.set(remoter, doer);
+    this.#handlers.add(doer);
     group.extend([doer]);
   }
 
@@ -261,9 +263,9 @@ export class ServerDoer extends DoDoer {
    * @param remoter the removed connection
    */
   protected disconnected(remoter: Remoter): void {
-    const doer = this.#handlers.get(remoter);
+    const doer = this.#handlers.get(remoter.id);
     if (doer === undefined) return;
-    this.#handlers.delete(remoter);
+    this.#handlers.delete(remoter.id);
     const group = doer.group;
     group.remove([doer]);
     if (this.#open === undefined || this.#open.doers.length >= GROUP_SIZE) this.#open = group;
@@ -365,12 +367,19 @@ class ConnectionDoer implements DoerLike {
   readonly #report: (remoter: Remoter, error: unknown) => void;
   /** The handler group it runs in. */
   readonly group: DoDoer;
+  /** Its slot in the ServerDoer's table of handlers. */
+  tableSlot = -1;
 
   constructor(handler: ConnectionHandler, remoter: Remoter, report: (remoter: Remoter, error: unknown) => void, group: DoDoer) {
     this.#handler = handler;
     this.#remoter = remoter;
     this.#report = report;
     this.group = group;
+  }
+
+  /** Its connection's id (its key in the ServerDoer's table of handlers). */
+  get id(): number {
+    return this.#remoter.id;
   }
 
   /** `handler host:port`, for messages (built only when asked). */

@@ -14,6 +14,8 @@ import { nodeDriver, type StreamServer, type StreamSocket, type TcpDriver } from
 import { IdleTimeoutError, FirstByteTimeoutError, ListenError, TcpError } from "./errors.js";
 import { Remoter, type RemoterHost } from "./remoter.js";
 import type { ServerTlsOptions } from "./tls-options.js";
+import { IdTable } from "./id-table.js";
+import { WorkList } from "./work-list.js";
 
 /** Received bytes waiting in a remoter's rxbs past which its server wakes at once instead of once per event-loop turn. */
 const URGENT_BYTES = 4096;
@@ -101,8 +103,16 @@ export class Server implements RemoterHost {
    * Connections open now, keyed by their unique `id` (a counter), never by
    * address: two connections from one `host:port` (a reused local port) are
    * two entries. The peer's address is in `remoteAddress`/`remotePort`/`key`.
+   * Read-only (the server adds and removes them). Iterating it visits the
+   * connections open when the iteration began, in the order they were
+   * accepted, so code may close them, or wait, as it goes.
    */
-  readonly remoters = new Map<number, Remoter>();
+  get remoters(): ReadonlyMap<number, Remoter> {
+    return this.#remoters;
+  }
+
+  /** The connections by id (see IdTable for why not a Map). */
+  readonly #remoters = new IdTable<Remoter>();
   /** Woken on every event of the server or its remoters (set by the ServerDoer). */
   waker: Waker | undefined;
   /** Where every remoter records what crossed the wire. */
@@ -136,8 +146,8 @@ export class Server implements RemoterHost {
   #tymth: Tymth | undefined;
   #fresh: Remoter[] = [];
   #reaped: Remoter[] = [];
-  #dirty = new Set<Remoter>();
-  #spare = new Set<Remoter>();
+  /** Remoters with events since they were last serviced (see WorkList for why not a Set). */
+  readonly #dirty = new WorkList<Remoter>();
   /** Remoters with events past a pass's SERVICE_BATCH: serviced in the next pass. */
   readonly #backlog = new Set<Remoter>();
   /** Remoters in order of last activity (oldest first), for idle timeouts. */
@@ -373,7 +383,8 @@ export class Server implements RemoterHost {
       for (const remoter of backlog) this.#dirty.add(remoter);
       backlog.clear();
     }
-    for (const remoter of this.#dirty) remoter.serviceReceive();
+    const dirty = this.#dirty;
+    for (let slot = 0; slot < dirty.end; slot++) dirty.at(slot)?.serviceReceive();
   }
 
   /**
@@ -382,14 +393,17 @@ export class Server implements RemoterHost {
    * the next event-loop turn.
    */
   serviceSends(): void {
-    this.#servicing = true;
     const work = this.#dirty;
-    this.#dirty = this.#spare;
-    // Events from here on (a confirmation, bytes moved from a paused stash)
-    // land in the fresh set and wake the doer for another pass.
+    // The remoters in it now; each leaves it as it is serviced, so an event
+    // from here on (a confirmation, bytes moved from a paused stash) adds it
+    // again, for another pass.
+    const upTo = work.end;
     this.#servicing = false;
     let budget = SERVICE_BATCH;
-    for (const remoter of work) {
+    for (let slot = 0; slot < upTo; slot++) {
+      const remoter = work.at(slot);
+      if (remoter === undefined) continue;
+      work.delete(remoter);
       if (budget === 0) {
         this.#backlog.add(remoter);
         continue;
@@ -399,12 +413,11 @@ export class Server implements RemoterHost {
       remoter.serviceSend();
       if (!remoter.alive) this.#drop(remoter);
     }
-    work.clear();
-    this.#spare = work;
+    work.compact(upTo);
     if (this.#backlog.size > 0) this.#wakeNextTurn();
     // Work that arose during this pass needs another one: the Doist runs a
     // deed woken during a pass in a wake pass in the same event-loop turn.
-    if (this.#dirty.size > 0) this.waker?.wake();
+    if (work.size > 0) this.waker?.wake();
   }
 
   /**
@@ -426,9 +439,7 @@ export class Server implements RemoterHost {
         this.#drop(remoter);
       }
     }
-    for (const remoter of this.#dirty) {
-      if (!remoter.alive) this.#drop(remoter);
-    }
+    this.#dropClosed(false);
     if (this.#silent.size > 0) this.#serviceSilent();
     if (this.#state === "draining") this.#serviceDrain();
     const reaped = this.#reaped;
@@ -626,7 +637,7 @@ export class Server implements RemoterHost {
     const remoter = new Remoter(this, socket, this.#connection, this.#nextId++);
     remoter.wirelog = this.wirelog;
     this.accepted++;
-    this.remoters.set(remoter.id, remoter);
+    this.#remoters.add(remoter);
     if (this.firstByteTimeout > 0) this.#silent.set(remoter, Number.NaN);
     this.touch(remoter);
     this.#fresh.push(remoter);
@@ -641,9 +652,13 @@ export class Server implements RemoterHost {
    * to be handed over (they are among those with events), so a connection
    * that closed does not count against `maxConnections` until then.
    */
-  #dropClosed(): void {
-    for (const remoter of this.#dirty) if (!remoter.alive) this.#drop(remoter);
-    for (const remoter of this.#backlog) if (!remoter.alive) this.#drop(remoter);
+  #dropClosed(backlog = true): void {
+    const dirty = this.#dirty;
+    for (let slot = 0; slot < dirty.end; slot++) {
+      const remoter = dirty.at(slot);
+      if (remoter !== undefined && !remoter.alive) this.#drop(remoter);
+    }
+    if (backlog) for (const remoter of this.#backlog) if (!remoter.alive) this.#drop(remoter);
   }
 
   #clientError(error: Error, socket: StreamSocket): void {
@@ -668,7 +683,7 @@ export class Server implements RemoterHost {
     } finally {
       this.#dropping = undefined;
     }
-    this.remoters.delete(remoter.id);
+    this.#remoters.delete(remoter.id);
     this.#reaped.push(remoter);
   }
 }
